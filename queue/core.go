@@ -1,0 +1,352 @@
+package queue
+
+import (
+	"math/bits"
+	"sync/atomic"
+
+	"github.com/injectq/injectq/asm"
+	"github.com/injectq/injectq/fallback"
+	"github.com/injectq/injectq/internal/skel"
+	"github.com/injectq/injectq/native"
+)
+
+// impl identifies a backend; dispatch is a plain switch on it.
+type impl uint8
+
+const (
+	implFallback impl = iota
+	implAsm
+	implNative
+)
+
+// valBlock holds the values of one block's slots. Values live only here, on
+// the Go side: written before their slot is published, read and zeroed
+// after it is claimed.
+type valBlock[T any] [skel.B]T
+
+// core is one queue's state: the skeleton shared with the backend, and the
+// value slab addressed by the same block indices (chunk k of vals holds the
+// values of skeleton chunk k).
+type core[T any] struct {
+	impl    impl
+	arena   *skel.Arena
+	ctl     *skel.Ctl
+	release func(T)
+	vals    [skel.MaxChunks]atomic.Pointer[[]valBlock[T]]
+}
+
+func newCore[T any](id impl, release func(T)) *core[T] {
+	a := skel.NewArena(id == implNative)
+	return &core[T]{impl: id, arena: a, ctl: a.Ctl(), release: release}
+}
+
+// block returns the skeleton and the values of block idx.
+func (c *core[T]) block(idx uint32) (*skel.Block, *valBlock[T]) {
+	k := bits.Len32(idx+1) - 1
+	return c.arena.Block(idx), &(*c.vals[k].Load())[idx+1-1<<k]
+}
+
+// push appends one item. It is pushBatch for a run of one, without the
+// span and the copy loop: the single-item path is the one most callers hit.
+func (c *core[T]) push(v T) error {
+	var t uint64
+	var r skel.Ref
+	var ok bool
+	switch c.impl {
+	case implNative:
+		var sp skel.Span
+		if ok = c.nativeSplice(1, &sp); ok {
+			t, r = sp.Pos, sp.Refs[0]
+		}
+	case implAsm:
+		t, r, ok = asm.Reserve(c.ctl, 1)
+	default:
+		t, r, ok = fallback.Reserve(c.ctl, 1)
+	}
+	if !ok {
+		releaseAll(c.release, []T{v})
+		return ErrClosed
+	}
+	preemptAfterReserve()
+	if hint := r; !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(t>>skel.LogB) {
+		r = c.locate(hint, t>>skel.LogB)
+		atomic.CompareAndSwapUint64(&c.ctl.TailHint, hint, r)
+	}
+	b, vb := c.block(skel.RefIdx(r))
+	off := uint32(t) & (skel.B - 1)
+	vb[off] = v
+	c.publish(b, off, 1)
+	return nil
+}
+
+// pop removes one item: popN for a run of one, without the span and copies.
+func (c *core[T]) pop() (v T, ok bool) {
+	var h, m uint64
+	var r skel.Ref
+	switch c.impl {
+	case implNative:
+		var sp skel.Span
+		if m = c.nativeClaim(1, &sp); m != 0 {
+			h, r = sp.Pos, sp.Refs[0]
+		}
+	case implAsm:
+		h, m, r = asm.Claim(c.ctl, 1)
+	default:
+		h, m, r = fallback.Claim(c.ctl, 1)
+	}
+	if m == 0 {
+		return v, false
+	}
+	if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(h>>skel.LogB) {
+		r = c.locate(r, h>>skel.LogB)
+	}
+	b, vb := c.block(skel.RefIdx(r))
+	off := uint32(h) & (skel.B - 1)
+	fallback.Wait(b, off, 1)
+	v = vb[off]
+	var zero T
+	vb[off] = zero
+	if c.retire(b, 1) {
+		c.advance(r)
+	}
+	return v, true
+}
+
+// pushBatch appends vs (non-empty) as one contiguous run.
+func (c *core[T]) pushBatch(vs []T) error {
+	var sp skel.Span
+	if !c.splice(uint64(len(vs)), &sp) {
+		releaseAll(c.release, vs)
+		return ErrClosed
+	}
+	preemptAfterReserve()
+	pos, r := sp.Pos, sp.Refs[0]
+	for i := 1; ; i++ {
+		off := uint32(pos) & (skel.B - 1)
+		n := min(int(skel.B-off), len(vs))
+		var next skel.Ref
+		if n < len(vs) {
+			// Find the next block while this one still holds our unpublished
+			// slots: then it cannot have been recycled under us.
+			next = c.spanRef(&sp, i, r, (pos+uint64(n))>>skel.LogB)
+		}
+		b, vb := c.block(skel.RefIdx(r))
+		copy(vb[off:], vs[:n])
+		c.publish(b, off, uint32(n))
+		if vs = vs[n:]; len(vs) == 0 {
+			break
+		}
+		pos, r = pos+uint64(n), next
+	}
+	if r != sp.Hint {
+		// Move the hint to the block of our last position, unless somebody
+		// moved it since we read it (then theirs is at least as new).
+		atomic.CompareAndSwapUint64(&c.ctl.TailHint, sp.Hint, r)
+	}
+	return nil
+}
+
+// popN claims up to len(dst) > 0 items and moves them into dst.
+func (c *core[T]) popN(dst []T) int {
+	var sp skel.Span
+	m := c.claim(uint64(len(dst)), &sp)
+	if m == 0 {
+		return 0
+	}
+	pos, r, rest := sp.Pos, sp.Refs[0], dst[:m]
+	for i := 1; ; i++ {
+		off := uint32(pos) & (skel.B - 1)
+		n := min(int(skel.B-off), len(rest))
+		var next skel.Ref
+		if n < len(rest) {
+			next = c.spanRef(&sp, i, r, (pos+uint64(n))>>skel.LogB)
+		}
+		b, vb := c.block(skel.RefIdx(r))
+		fallback.Wait(b, off, uint32(n))
+		src := vb[off : int(off)+n]
+		copy(rest, src)
+		clear(src) // the queue keeps no reference to a popped value
+		if c.retire(b, uint64(n)) {
+			c.advance(r)
+		}
+		if rest = rest[n:]; len(rest) == 0 {
+			break
+		}
+		pos, r = pos+uint64(n), next
+	}
+	return int(m)
+}
+
+// splice reserves k positions and locates the block of the first (more, for
+// native). It returns false when the queue is closed.
+func (c *core[T]) splice(k uint64, sp *skel.Span) bool {
+	var t uint64
+	var hint skel.Ref
+	var ok bool
+	switch c.impl {
+	case implNative:
+		return c.nativeSplice(k, sp)
+	case implAsm:
+		t, hint, ok = asm.Reserve(c.ctl, k)
+	default:
+		t, hint, ok = fallback.Reserve(c.ctl, k)
+	}
+	if !ok {
+		return false
+	}
+	sp.Pos, sp.Hint, sp.N = t, hint, 1
+	sp.Refs[0] = c.locate(hint, t>>skel.LogB)
+	return true
+}
+
+// claim claims up to n positions and locates the block of the first (more,
+// for native); it returns how many it claimed.
+func (c *core[T]) claim(n uint64, sp *skel.Span) uint64 {
+	var h, m uint64
+	var hb skel.Ref
+	switch c.impl {
+	case implNative:
+		return c.nativeClaim(n, sp)
+	case implAsm:
+		h, m, hb = asm.Claim(c.ctl, n)
+	default:
+		h, m, hb = fallback.Claim(c.ctl, n)
+	}
+	if m == 0 {
+		return 0
+	}
+	sp.Pos, sp.N = h, 1
+	sp.Refs[0] = c.locate(hb, h>>skel.LogB)
+	return m
+}
+
+// spanRef returns the i-th block of the run in sp, locating it from prev
+// (the (i-1)-th) when the backend did not.
+func (c *core[T]) spanRef(sp *skel.Span, i int, prev skel.Ref, bn uint64) skel.Ref {
+	if uint64(i) < sp.N {
+		return sp.Refs[i]
+	}
+	return c.locate(prev, bn)
+}
+
+// locate returns the Ref of block number bn, starting from `from`, growing
+// the arena whenever the walk needs a block and none is free.
+func (c *core[T]) locate(from skel.Ref, bn uint64) skel.Ref {
+	if skel.HasIdx(from) && skel.RefTag(from) == skel.TagOf(bn) {
+		return from // the common case: the hint names the block
+	}
+	for {
+		var r skel.Ref
+		var ok bool
+		if c.impl == implNative {
+			r, ok = c.nativeLocate(from, bn)
+		} else {
+			r, ok = fallback.Locate(c.arena, from, bn)
+		}
+		if ok {
+			return r
+		}
+		c.grow()
+	}
+}
+
+func (c *core[T]) publish(b *skel.Block, off, n uint32) {
+	if c.impl == implAsm {
+		asm.Publish(b, off, n)
+		return
+	}
+	fallback.Publish(b, off, n)
+}
+
+func (c *core[T]) retire(b *skel.Block, n uint64) bool {
+	if c.impl == implAsm {
+		return asm.Retire(b, n)
+	}
+	return fallback.Retire(b, n)
+}
+
+// advance recycles the block r whose last slot we consumed (and any complete
+// successors), growing the arena if installing a successor needs it.
+func (c *core[T]) advance(r skel.Ref) {
+	for !fallback.Advance(c.arena, r) {
+		c.grow()
+	}
+}
+
+func (c *core[T]) close() bool {
+	switch c.impl {
+	case implNative:
+		return native.Close(c.ctl)
+	case implAsm:
+		return asm.Close(c.ctl)
+	}
+	return fallback.Close(c.ctl)
+}
+
+// grow adds the first chunk not yet allocated and pushes its blocks on the
+// free stack. Whoever wins the CAS on a chunk's value slab allocates it; a
+// loser moves on to the next chunk rather than wait for the winner, so
+// growth never blocks (two racing growers may add two chunks).
+func (c *core[T]) grow() {
+	for k := range skel.MaxChunks {
+		if c.vals[k].Load() != nil {
+			continue
+		}
+		v := make([]valBlock[T], 1<<k)
+		if !c.vals[k].CompareAndSwap(nil, &v) {
+			continue
+		}
+		first, last := c.arena.AddChunk(k)
+		fallback.PushFree(c.arena, first, last)
+		return
+	}
+	// 2^23 chunks of blocks hold 2^34 items: a reservation already made
+	// cannot be abandoned, so there is no error to return here.
+	panic("queue: more than 2^34 items queued; block index space exhausted")
+}
+
+// drain pops every item queued at the call and hands each to Release. Items
+// pushed meanwhile (for example by Release itself) are left for later.
+func (c *core[T]) drain() int {
+	end := atomic.LoadUint64(&c.ctl.Tail) & skel.PosMask
+	var buf []T
+	total := 0
+	for {
+		h := atomic.LoadUint64(&c.ctl.Head)
+		if h >= end {
+			return total
+		}
+		if buf == nil {
+			buf = make([]T, min(end-h, drainChunk))
+		}
+		n := c.popN(buf[:min(end-h, uint64(len(buf)))])
+		if n == 0 {
+			return total
+		}
+		total += n
+		releaseAll(c.release, buf[:n])
+		clear(buf[:n])
+	}
+}
+
+const drainChunk = 256
+
+// releaseAll hands every item of vs to release, in order, exactly once. If
+// release panics, the remaining items are still handed over (by the deferred
+// call) and then the panic continues to the caller; if several panic, the
+// caller sees the last.
+func releaseAll[T any](release func(T), vs []T) {
+	if release == nil {
+		return
+	}
+	i := 0
+	defer func() {
+		if i < len(vs) {
+			releaseAll(release, vs[i:])
+		}
+	}()
+	for i < len(vs) {
+		i++
+		release(vs[i-1])
+	}
+}

@@ -1,0 +1,156 @@
+package queue
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/injectq/injectq/internal/skel"
+)
+
+var (
+	// ErrClosed is returned by Push and PushBatch once the queue is closed;
+	// the rejected items have been handed to Config.Release.
+	ErrClosed = errors.New("queue: closed")
+	// ErrUnknownBackend is returned (wrapped, with the name) by
+	// NewWithConfig for a backend name that injectq does not have.
+	ErrUnknownBackend = errors.New("queue: unknown backend")
+	// ErrBackendUnavailable is returned (wrapped, with the name and the
+	// reason) by NewWithConfig for a backend that this build or CPU lacks:
+	// asm under -tags purego, native without cgo.
+	ErrBackendUnavailable = errors.New("queue: backend unavailable")
+)
+
+// Queue is an unbounded lock-free multi-producer multi-consumer FIFO queue.
+// The zero value is an empty open queue on the default backend with no
+// Release hook. A Queue must not be copied after first use.
+type Queue[T any] struct {
+	_ noCopy
+	c atomic.Pointer[core[T]]
+}
+
+// Config configures a queue made by NewWithConfig.
+type Config[T any] struct {
+	// Backend names the implementation of the atomic core: "" for the one
+	// chosen at start-up (DefaultBackend), else one of Backends().
+	Backend string
+	// Release is called exactly once for each item that a closed queue
+	// rejects and for each item Drain removes; nil drops them. It runs in
+	// the goroutine that pushed (or drained), outside any critical section,
+	// so it may use the queue.
+	Release func(T)
+}
+
+// New returns an empty queue on the start-up backend, without a Release hook.
+func New[T any]() *Queue[T] {
+	q := new(Queue[T])
+	q.c.Store(newCore[T](defaultImpl, nil))
+	return q
+}
+
+// NewWithConfig returns an empty queue configured by c. The error wraps
+// ErrUnknownBackend or ErrBackendUnavailable.
+func NewWithConfig[T any](c Config[T]) (*Queue[T], error) {
+	id := defaultImpl
+	if c.Backend != "" {
+		var err error
+		if id, err = lookup(c.Backend); err != nil {
+			return nil, err
+		}
+	}
+	q := new(Queue[T])
+	q.c.Store(newCore(id, c.Release))
+	return q, nil
+}
+
+func (q *Queue[T]) core() *core[T] {
+	if c := q.c.Load(); c != nil {
+		return c
+	}
+	q.c.CompareAndSwap(nil, newCore[T](defaultImpl, nil))
+	return q.c.Load()
+}
+
+// Backend returns the name of the backend this queue runs on.
+func (q *Queue[T]) Backend() string { return backendName(q.core().impl) }
+
+// Push appends v. After Close it returns ErrClosed, and v has been handed
+// to Release.
+func (q *Queue[T]) Push(v T) error {
+	return q.core().push(v)
+}
+
+// PushBatch appends vs as one contiguous run, all or nothing: no other
+// push's items land between them, and a consumer sees them in order. After
+// Close it returns ErrClosed and every item of vs has been handed to
+// Release. An empty batch is a no-op (ErrClosed if the queue is closed).
+// The queue copies the items; the caller may reuse vs.
+func (q *Queue[T]) PushBatch(vs []T) error {
+	c := q.core()
+	if len(vs) == 0 {
+		if c.isClosed() {
+			return ErrClosed
+		}
+		return nil
+	}
+	return c.pushBatch(vs)
+}
+
+// Pop removes and returns the oldest item, or reports false if the queue is
+// empty.
+func (q *Queue[T]) Pop() (T, bool) {
+	return q.core().pop()
+}
+
+// PopN removes up to len(dst) of the oldest items into dst, in FIFO order,
+// and returns how many. It returns 0 when the queue is empty or dst is.
+func (q *Queue[T]) PopN(dst []T) int {
+	if len(dst) == 0 {
+		return 0
+	}
+	return q.core().popN(dst)
+}
+
+// Len returns the number of items pushed and not yet popped. While
+// operations race it counts batches whose reservation has happened (even if
+// their push has not returned yet) and excludes items already claimed by a
+// pop in progress; it is exact when nothing is in flight.
+func (q *Queue[T]) Len() int {
+	c := q.core()
+	// Head first: the tail read after it is at least as large.
+	h := atomic.LoadUint64(&c.ctl.Head)
+	return int(atomic.LoadUint64(&c.ctl.Tail)&skel.PosMask - h)
+}
+
+// IsEmpty reports whether Len() == 0.
+func (q *Queue[T]) IsEmpty() bool { return q.Len() == 0 }
+
+// Close closes the queue to pushes; items already queued can still be
+// popped or drained. It returns true only for the call that closed it.
+func (q *Queue[T]) Close() bool { return q.core().close() }
+
+// IsClosed reports whether Close has been called.
+func (q *Queue[T]) IsClosed() bool { return q.core().isClosed() }
+
+// Drain removes every item queued at the time of the call (less any that
+// concurrent pops take first), hands each to Release in FIFO order, and
+// returns how many it removed. It works on open and closed queues. If
+// Release panics, the rest of the items Drain has already removed (at most
+// 256) are still released, the panic continues, and items not yet removed
+// stay queued.
+func (q *Queue[T]) Drain() int { return q.core().drain() }
+
+func (c *core[T]) isClosed() bool {
+	return atomic.LoadUint64(&c.ctl.Tail)&skel.Closed != 0
+}
+
+// String describes the queue for debugging.
+func (q *Queue[T]) String() string {
+	return fmt.Sprintf("queue.Queue[%s len=%d closed=%t]", q.Backend(), q.Len(), q.IsClosed())
+}
+
+// noCopy makes go vet's copylocks check flag copies of a Queue.
+type noCopy struct{}
+
+func (*noCopy) Lock()   {}
+func (*noCopy) Unlock() {}
