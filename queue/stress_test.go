@@ -124,6 +124,7 @@ func stressMPMC(t *testing.T, q *queue.Queue[uint64], producers, consumers, tota
 	errs.check(t)
 	require.Equal(t, int64(producers*per), got.Load())
 	require.True(t, q.IsEmpty(), "len %d after all items popped", q.Len())
+	requireNoLeak(t, q)
 	for p := range seen {
 		for s := range seen[p] {
 			if seen[p][s].Load() != 1 {
@@ -294,7 +295,7 @@ func closeRace(t *testing.T, mk maker, round int) (accepted, rejected int) {
 	q.Drain()
 	errs.check(t)
 	require.True(t, q.IsClosed())
-	require.True(t, q.IsEmpty())
+	requireNoLeak(t, q)
 	for i := range outcomes {
 		o := &outcomes[i]
 		if p, r := o.popped.Load(), o.released.Load(); p+r != 1 {

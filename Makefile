@@ -1,0 +1,90 @@
+# injectq: `make test` runs every check CI runs; `make bench` is the
+# benchmark report. Both work on a fresh machine with Go; the arm64 and
+# cross-compiler parts run when their tools are installed (.ci/run installs
+# them) and are skipped with a notice otherwise.
+
+GO      ?= go
+SHELL   := /bin/bash
+HOSTARCH := $(shell $(GO) env GOARCH)
+HAVECGO  := $(shell $(GO) env CGO_ENABLED)
+
+# Backends that must be present on this machine: a build that silently lost
+# its assembly or its C fails instead of testing only the fallback.
+REQUIRE ?=
+REQUIRE_NOCGO ?=
+
+QEMU     ?= qemu-aarch64
+ARM64CC  ?= aarch64-linux-gnu-gcc
+ARM64SYS ?= /usr/aarch64-linux-gnu
+HAVEQEMU := $(shell command -v $(QEMU) >/dev/null 2>&1 && echo yes)
+HAVEARMCC := $(shell command -v $(ARM64CC) >/dev/null 2>&1 && echo yes)
+
+FUZZTIME ?= 10s
+TESTFLAGS ?= -count=1 -timeout=15m
+
+.PHONY: test bench bench-quick vet unit race purego nocgo hooks lincheck fuzz cross test-arm64 bench-smoke
+
+test: vet unit race purego nocgo hooks lincheck fuzz cross test-arm64 bench-smoke
+	@echo "make test: all checks passed"
+
+vet:
+	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && false)
+	$(GO) vet ./...
+	$(GO) vet -tags injectq_hooks ./...
+	GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./...
+	GOARCH=amd64 CGO_ENABLED=0 $(GO) vet ./...
+	cd lincheck && $(GO) vet ./...
+
+# The whole suite, every backend (INJECTQ_REQUIRE turns a missing one into a failure).
+unit:
+	INJECTQ_REQUIRE=$(REQUIRE) $(GO) test $(TESTFLAGS) ./...
+
+# Under -race the assembly and C backends are not built (the race detector
+# cannot see their atomics), so this runs the fallback and all shared Go code.
+race:
+	$(GO) test $(TESTFLAGS) -race -short ./...
+
+purego:
+	$(GO) test $(TESTFLAGS) -short -tags purego ./...
+
+nocgo:
+	CGO_ENABLED=0 INJECTQ_REQUIRE=$(REQUIRE_NOCGO) $(GO) test $(TESTFLAGS) -short ./...
+
+# Stress, close races and linearizability with a forced yield between each
+# reservation and its publication, and a watchdog on consumer waits.
+hooks:
+	INJECTQ_REQUIRE=$(REQUIRE) $(GO) test $(TESTFLAGS) -tags injectq_hooks -run 'Stress|Close|Recycled|Linearizable' ./queue
+	cd lincheck && INJECTQ_REQUIRE=$(REQUIRE) $(GO) test $(TESTFLAGS) -tags injectq_hooks ./...
+
+lincheck:
+	cd lincheck && INJECTQ_REQUIRE=$(REQUIRE) $(GO) test $(TESTFLAGS) ./...
+	cd lincheck && $(GO) test $(TESTFLAGS) -race -short ./...
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzOps -fuzztime $(FUZZTIME) ./queue
+
+# Every benchmark once, so that none can rot.
+bench-smoke:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./... > /dev/null
+
+cross:
+	GOOS=linux   GOARCH=amd64 CGO_ENABLED=0 $(GO) build ./...
+	GOOS=linux   GOARCH=arm64 CGO_ENABLED=0 $(GO) build ./...
+	GOOS=darwin  GOARCH=arm64 CGO_ENABLED=0 $(GO) build ./...
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build ./...
+	GOOS=linux   GOARCH=amd64 CGO_ENABLED=1 $(GO) build ./...
+ifeq ($(HAVEARMCC),yes)
+	GOOS=linux   GOARCH=arm64 CGO_ENABLED=1 CC=$(ARM64CC) $(GO) build ./...
+else
+	@echo "cross: $(ARM64CC) not installed; skipped linux/arm64 with cgo (.ci/run installs it)"
+endif
+
+test-arm64:
+ifeq ($(HAVEQEMU)$(HAVEARMCC),yesyes)
+	@echo "test-arm64: placeholder until the arm64 backends land"
+else
+	@echo "test-arm64: $(QEMU) or $(ARM64CC) not installed; skipped (.ci/run installs them)"
+endif
+
+bench:
+	$(GO) test -run '^$$' -bench . -cpu 2 ./queue

@@ -1,0 +1,183 @@
+// Package coretest tests an implementation of the atomic core directly on
+// a skeleton, below the queue API: the same checks run against the fallback
+// (the reference), the assembly and the C, so each variant is held to the
+// reference's word-for-word behaviour.
+package coretest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/injectq/injectq/fallback"
+	"github.com/injectq/injectq/internal/skel"
+)
+
+// Ops is the part of the core a backend implements; nil fields default to
+// the fallback's.
+type Ops struct {
+	Reserve func(c *skel.Ctl, k uint64) (t uint64, hint skel.Ref, ok bool)
+	Claim   func(c *skel.Ctl, n uint64) (h, m uint64, headBlk skel.Ref)
+	Close   func(c *skel.Ctl) bool
+	Publish func(b *skel.Block, off, n uint32)
+	Retire  func(b *skel.Block, n uint64) bool
+}
+
+func (o *Ops) fill() {
+	if o.Reserve == nil {
+		o.Reserve = fallback.Reserve
+	}
+	if o.Claim == nil {
+		o.Claim = fallback.Claim
+	}
+	if o.Close == nil {
+		o.Close = fallback.Close
+	}
+	if o.Publish == nil {
+		o.Publish = fallback.Publish
+	}
+	if o.Retire == nil {
+		o.Retire = fallback.Retire
+	}
+}
+
+// NewArena returns an arena with chunks 0..k allocated and on the free stack.
+func NewArena(k int) *skel.Arena {
+	a := skel.NewArena(false)
+	for i := 0; i <= k; i++ {
+		first, last := a.AddChunk(i)
+		fallback.PushFree(a, first, last)
+	}
+	return a
+}
+
+// Run runs every check against o.
+func Run(t *testing.T, o Ops) {
+	o.fill()
+	t.Run("ReserveClaimClose", func(t *testing.T) { reserveClaimClose(t, o) })
+	t.Run("PublishRuns", func(t *testing.T) { publishRuns(t, o) })
+	t.Run("Retire", func(t *testing.T) { retire(t, o) })
+}
+
+func reserveClaimClose(t *testing.T, o Ops) {
+	a := NewArena(0)
+	c := a.Ctl()
+	if h, m, _ := o.Claim(c, 5); m != 0 || h != 0 {
+		t.Fatalf("Claim on an empty queue = %d, %d", h, m)
+	}
+	c.TailHint = skel.MakeRef(0, 7)
+	pos := uint64(0)
+	for _, k := range []uint64{1, 3, 1024, 5000, 1} {
+		got, hint, ok := o.Reserve(c, k)
+		if !ok || got != pos || hint != skel.MakeRef(0, 7) {
+			t.Fatalf("Reserve(%d) = %d, %#x, %t; want %d, the hint, true", k, got, hint, ok, pos)
+		}
+		pos += k
+	}
+	if c.Tail != pos {
+		t.Fatalf("Tail = %d, want %d", c.Tail, pos)
+	}
+	c.HeadBlk = skel.MakeRef(3, 2)
+	head := uint64(0)
+	for _, n := range []uint64{2, 1, 4000, 10000, 1} {
+		h, m, hb := o.Claim(c, n)
+		want := min(n, pos-head)
+		if h != head || m != want || (m != 0 && hb != skel.MakeRef(3, 2)) {
+			t.Fatalf("Claim(%d) = %d, %d, %#x; want %d, %d", n, h, m, hb, head, want)
+		}
+		head += m
+	}
+	if c.Head != pos {
+		t.Fatalf("Head = %d after claiming everything, want %d", c.Head, pos)
+	}
+	if !o.Close(c) {
+		t.Fatal("first Close returned false")
+	}
+	if o.Close(c) {
+		t.Fatal("second Close returned true")
+	}
+	if c.Tail != pos|skel.Closed {
+		t.Fatalf("Tail = %#x after Close, want %#x", c.Tail, pos|skel.Closed)
+	}
+	if _, _, ok := o.Reserve(c, 1); ok {
+		t.Fatal("Reserve succeeded on a closed queue")
+	}
+	if c.Tail != pos|skel.Closed {
+		t.Fatal("a rejected Reserve moved the tail")
+	}
+	if _, m, _ := o.Claim(c, 1); m != 0 {
+		t.Fatal("Claim past the tail of a closed queue")
+	}
+}
+
+// publishRuns publishes runs of every length at every offset of the first
+// words and checks exactly their state bytes are set.
+func publishRuns(t *testing.T, o Ops) {
+	a := NewArena(0)
+	b := a.Block(0)
+	for off := uint32(0); off < 24; off++ {
+		for n := uint32(1); off+n <= 40; n++ {
+			clear(b.State[:])
+			o.Publish(b, off, n)
+			for s := uint32(0); s < skel.B; s++ {
+				got := b.State[s/8] >> (8 * (s % 8)) & 0xff
+				want := uint64(0)
+				if s >= off && s < off+n {
+					want = skel.Published
+				}
+				if got != want {
+					t.Fatalf("Publish(%d, %d): slot %d state %d, want %d", off, n, s, got, want)
+				}
+			}
+			fallback.Wait(b, off, n) // returns at once: all published
+		}
+	}
+	clear(b.State[:])
+	o.Publish(b, 0, skel.B)
+	for w, v := range b.State {
+		if v != skel.AllPublished {
+			t.Fatalf("Publish(0, B): word %d = %#x", w, v)
+		}
+	}
+	// Publication into a run that shares words with other producers'
+	// published runs keeps theirs.
+	clear(b.State[:])
+	o.Publish(b, 3, 2)
+	o.Publish(b, 9, 5)
+	o.Publish(b, 5, 4)
+	if b.State[0] != skel.StateMask(3, 8) || b.State[1] != skel.StateMask(0, 6) {
+		t.Fatalf("adjacent runs: %#x %#x", b.State[0], b.State[1])
+	}
+
+	// Wait blocks until the last slot of its run is published.
+	clear(b.State[:])
+	o.Publish(b, 100, 9)
+	done := make(chan struct{})
+	go func() {
+		fallback.Wait(b, 100, 10)
+		close(done)
+	}()
+	select {
+	case <-done:
+		t.Fatal("Wait returned before the run was published")
+	case <-time.After(20 * time.Millisecond):
+	}
+	o.Publish(b, 109, 1)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Wait did not return after publication")
+	}
+}
+
+func retire(t *testing.T, o Ops) {
+	a := NewArena(0)
+	b := a.Block(0)
+	for _, n := range []uint64{1, 500, 22, 500} {
+		if o.Retire(b, n) {
+			t.Fatalf("Retire(%d) completed the block at %d", n, b.Consumed)
+		}
+	}
+	if !o.Retire(b, 1) {
+		t.Fatalf("Retire reaching B = %d did not complete", b.Consumed)
+	}
+}
