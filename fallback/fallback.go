@@ -43,11 +43,11 @@ func Reserve(c *skel.Ctl, k uint64) (t uint64, hint skel.Ref, ok bool) {
 // with one CAS, or returns m = 0 when the head has caught up with the tail.
 // The claimed slots may still be unpublished; see Wait.
 //
-// headBlk is Ctl.HeadBlk as read while the head stayed h; since HeadBlk moves
-// past a block only after all of its positions were consumed, its number is
-// at most h/B (and it names h's block if the numbers are equal), as for
-// Reserve's hint.
-func Claim(c *skel.Ctl, n uint64) (h, m uint64, headBlk skel.Ref) {
+// hint is Ctl.HeadHint as read while the head stayed h. It is only ever set
+// to the block of a claimed position, so, as for Reserve's hint, its number
+// is at most h/B, and if it equals h/B it names h's block: that block cannot
+// have left the chain while h was unclaimed.
+func Claim(c *skel.Ctl, n uint64) (h, m uint64, hint skel.Ref) {
 	for {
 		h = atomic.LoadUint64(&c.Head)
 		t := atomic.LoadUint64(&c.Tail) & skel.PosMask
@@ -55,9 +55,9 @@ func Claim(c *skel.Ctl, n uint64) (h, m uint64, headBlk skel.Ref) {
 			return h, 0, 0
 		}
 		m = min(n, t-h)
-		headBlk = atomic.LoadUint64(&c.HeadBlk)
+		hint = atomic.LoadUint64(&c.HeadHint)
 		if atomic.CompareAndSwapUint64(&c.Head, h, h+m) {
-			return h, m, headBlk
+			return h, m, hint
 		}
 	}
 }
@@ -121,8 +121,8 @@ func Retire(b *skel.Block, n uint64) (complete bool) {
 // only once all their positions are consumed, so block bn and all later
 // blocks stay in the chain, and HeadBlk's number is at most bn.
 //
-// from is a Ref whose number is at most bn (Reserve's hint, Claim's
-// headBlk, a block located earlier) or NoRef. It may be stale: a block that
+// from is a Ref whose number is at most bn (Reserve's or Claim's hint, a
+// block located earlier) or NoRef. It may be stale: a block that
 // has been recycled shows a different tag in its link word, and the walk
 // restarts from HeadBlk. ok=false means a block had to be installed and the
 // free stack was empty: grow the arena and call again.

@@ -3,6 +3,7 @@ package queue
 import (
 	"math/bits"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/injectq/injectq/asm"
 	"github.com/injectq/injectq/fallback"
@@ -25,14 +26,20 @@ const (
 type valBlock[T any] [skel.B]T
 
 // core is one queue's state: the skeleton shared with the backend, and the
-// value slab addressed by the same block indices (chunk k of vals holds the
-// values of skeleton chunk k).
+// value slab addressed by the same block indices.
 type core[T any] struct {
 	impl    impl
 	arena   *skel.Arena
 	ctl     *skel.Ctl
 	release func(T)
-	vals    [skel.MaxChunks]atomic.Pointer[[]valBlock[T]]
+	chunks  [skel.MaxChunks]atomic.Pointer[chunk[T]]
+}
+
+// chunk k holds 2^k blocks: their skeleton (also reachable through the
+// arena) and their values. One load finds both on the hot path.
+type chunk[T any] struct {
+	blocks *skel.Block // the chunk's first block; set before any is free
+	vals   []valBlock[T]
 }
 
 func newCore[T any](id impl, release func(T)) *core[T] {
@@ -43,7 +50,9 @@ func newCore[T any](id impl, release func(T)) *core[T] {
 // block returns the skeleton and the values of block idx.
 func (c *core[T]) block(idx uint32) (*skel.Block, *valBlock[T]) {
 	k := bits.Len32(idx+1) - 1
-	return c.arena.Block(idx), &(*c.vals[k].Load())[idx+1-1<<k]
+	off := idx + 1 - 1<<k
+	ch := c.chunks[k].Load()
+	return (*skel.Block)(unsafe.Add(unsafe.Pointer(ch.blocks), uintptr(off)*skel.BlockSize)), &ch.vals[off]
 }
 
 // push appends one item. It is pushBatch for a run of one, without the
@@ -75,7 +84,7 @@ func (c *core[T]) push(v T) error {
 	b, vb := c.block(skel.RefIdx(r))
 	off := uint32(t) & (skel.B - 1)
 	vb[off] = v
-	c.publish(b, off, 1)
+	c.publish1(b, off)
 	return nil
 }
 
@@ -97,12 +106,15 @@ func (c *core[T]) pop() (v T, ok bool) {
 	if m == 0 {
 		return v, false
 	}
-	if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(h>>skel.LogB) {
-		r = c.locate(r, h>>skel.LogB)
+	if hint := r; !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(h>>skel.LogB) {
+		r = c.locate(hint, h>>skel.LogB)
+		atomic.CompareAndSwapUint64(&c.ctl.HeadHint, hint, r)
 	}
 	b, vb := c.block(skel.RefIdx(r))
 	off := uint32(h) & (skel.B - 1)
-	fallback.Wait(b, off, 1)
+	if w, bit := off/8, uint64(skel.Published)<<(8*(off%8)); atomic.LoadUint64(&b.State[w])&bit == 0 {
+		fallback.Wait(b, off, 1)
+	}
 	v = vb[off]
 	var zero T
 	vb[off] = zero
@@ -174,6 +186,9 @@ func (c *core[T]) popN(dst []T) int {
 		}
 		pos, r = pos+uint64(n), next
 	}
+	if r != sp.Hint {
+		atomic.CompareAndSwapUint64(&c.ctl.HeadHint, sp.Hint, r) // see pushBatch
+	}
 	return int(m)
 }
 
@@ -203,20 +218,20 @@ func (c *core[T]) splice(k uint64, sp *skel.Span) bool {
 // for native); it returns how many it claimed.
 func (c *core[T]) claim(n uint64, sp *skel.Span) uint64 {
 	var h, m uint64
-	var hb skel.Ref
+	var hint skel.Ref
 	switch c.impl {
 	case implNative:
 		return c.nativeClaim(n, sp)
 	case implAsm:
-		h, m, hb = asm.Claim(c.ctl, n)
+		h, m, hint = asm.Claim(c.ctl, n)
 	default:
-		h, m, hb = fallback.Claim(c.ctl, n)
+		h, m, hint = fallback.Claim(c.ctl, n)
 	}
 	if m == 0 {
 		return 0
 	}
-	sp.Pos, sp.N = h, 1
-	sp.Refs[0] = c.locate(hb, h>>skel.LogB)
+	sp.Pos, sp.Hint, sp.N = h, hint, 1
+	sp.Refs[0] = c.locate(hint, h>>skel.LogB)
 	return m
 }
 
@@ -258,6 +273,15 @@ func (c *core[T]) publish(b *skel.Block, off, n uint32) {
 	fallback.Publish(b, off, n)
 }
 
+// publish1 is publish for one slot.
+func (c *core[T]) publish1(b *skel.Block, off uint32) {
+	if c.impl == implAsm {
+		asm.Publish(b, off, 1)
+		return
+	}
+	atomic.OrUint64(&b.State[off/8], uint64(skel.Published)<<(8*(off%8)))
+}
+
 func (c *core[T]) retire(b *skel.Block, n uint64) bool {
 	if c.impl == implAsm {
 		return asm.Retire(b, n)
@@ -289,14 +313,17 @@ func (c *core[T]) close() bool {
 // growth never blocks (two racing growers may add two chunks).
 func (c *core[T]) grow() {
 	for k := range skel.MaxChunks {
-		if c.vals[k].Load() != nil {
+		if c.chunks[k].Load() != nil {
 			continue
 		}
-		v := make([]valBlock[T], 1<<k)
-		if !c.vals[k].CompareAndSwap(nil, &v) {
+		ch := &chunk[T]{vals: make([]valBlock[T], 1<<k)}
+		if !c.chunks[k].CompareAndSwap(nil, ch) {
 			continue
 		}
 		first, last := c.arena.AddChunk(k)
+		ch.blocks = c.arena.Block(first)
+		// Nobody reads ch.blocks before taking one of its blocks from the
+		// free stack: this push publishes it.
 		fallback.PushFree(c.arena, first, last)
 		return
 	}

@@ -23,7 +23,7 @@ func (c *core[T]) nativeSplice(k uint64, sp *skel.Span) bool {
 func (c *core[T]) nativeClaim(n uint64, sp *skel.Span) uint64 {
 	m, st := native.Claim(c.ctl, n, sp)
 	if m != 0 && st == native.Grow {
-		c.firstRef(sp, skel.NoRef)
+		c.firstRef(sp, sp.Hint)
 	}
 	return m
 }

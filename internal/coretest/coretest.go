@@ -16,7 +16,7 @@ import (
 // the fallback's.
 type Ops struct {
 	Reserve func(c *skel.Ctl, k uint64) (t uint64, hint skel.Ref, ok bool)
-	Claim   func(c *skel.Ctl, n uint64) (h, m uint64, headBlk skel.Ref)
+	Claim   func(c *skel.Ctl, n uint64) (h, m uint64, hint skel.Ref)
 	Close   func(c *skel.Ctl) bool
 	Publish func(b *skel.Block, off, n uint32)
 	Retire  func(b *skel.Block, n uint64) bool
@@ -76,7 +76,8 @@ func reserveClaimClose(t *testing.T, o Ops) {
 	if c.Tail != pos {
 		t.Fatalf("Tail = %d, want %d", c.Tail, pos)
 	}
-	c.HeadBlk = skel.MakeRef(3, 2)
+	c.HeadBlk = skel.MakeRef(1, 5)
+	c.HeadHint = skel.MakeRef(3, 2)
 	head := uint64(0)
 	for _, n := range []uint64{2, 1, 4000, 10000, 1} {
 		h, m, hb := o.Claim(c, n)

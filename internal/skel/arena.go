@@ -30,6 +30,7 @@ func NewArena(pin bool) *Arena {
 	ctl := (*Ctl)(alloc(CtlSize))
 	ctl.TailHint = NoRef
 	ctl.HeadBlk = NoRef
+	ctl.HeadHint = NoRef
 	return &Arena{ctl: ctl, pin: pin}
 }
 

@@ -103,7 +103,12 @@ type Ctl struct {
 	// of that block has been consumed, and whoever moves it recycles the
 	// block, so blocks are recycled strictly in chain order.
 	HeadBlk Ref
-	_       [Line - 16]byte
+	// HeadHint is the consumers' TailHint: a Ref to a block whose number
+	// is at most Head/B, usually the block of the last claim. HeadBlk would
+	// do as a start (it is never past Head's block) but lags by every block
+	// that a slow consumer has not finished yet.
+	HeadHint Ref
+	_        [Line - 24]byte
 
 	// Free is the top of the free-block stack: a 40-bit tag, bumped by
 	// every successful CAS against ABA, and the top block's index + 1.
@@ -145,6 +150,7 @@ const (
 	OffTailHint = unsafe.Offsetof(Ctl{}.TailHint)
 	OffHead     = unsafe.Offsetof(Ctl{}.Head)
 	OffHeadBlk  = unsafe.Offsetof(Ctl{}.HeadBlk)
+	OffHeadHint = unsafe.Offsetof(Ctl{}.HeadHint)
 	OffFree     = unsafe.Offsetof(Ctl{}.Free)
 	OffChunks   = unsafe.Offsetof(Ctl{}.Chunks)
 	OffNext     = unsafe.Offsetof(Block{}.Next)
@@ -175,8 +181,9 @@ const SpanRefs = 8
 type Span struct {
 	// Pos is the first position of the run.
 	Pos uint64
-	// Hint is Ctl.TailHint as Reserve read it (producers only), for the
-	// hint update once the last block is known.
+	// Hint is Ctl.TailHint (producers) or Ctl.HeadHint (consumers) as
+	// read before the reservation or claim CAS, for the hint update once
+	// the run's last block is known.
 	Hint Ref
 	// N is how many of Refs are filled: Refs[i] is the block of the run's
 	// i-th block-aligned segment.
