@@ -120,3 +120,26 @@ func TestZeroAllocs(t *testing.T) {
 		require.Zero(t, allocs, "PushBatch+PopN with a backlog")
 	})
 }
+
+// TestNewQueueIsSmall checks the doc's claim that an unused queue costs
+// about a kilobyte: blocks are allocated on first use.
+func TestNewQueueIsSmall(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's own allocations would be counted")
+	}
+	eachBackend(t, func(t *testing.T, mk maker) {
+		const n = 100
+		qs := make([]any, n)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for i := range qs {
+			qs[i] = newQ[*int](t, mk, nil)
+		}
+		runtime.ReadMemStats(&after)
+		per := (after.TotalAlloc - before.TotalAlloc) / n
+		t.Logf("%d bytes per new queue", per)
+		require.LessOrEqual(t, per, uint64(2048), "a new queue allocates %d bytes", per)
+		runtime.KeepAlive(qs)
+	})
+}
