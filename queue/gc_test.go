@@ -143,3 +143,31 @@ func TestNewQueueIsSmall(t *testing.T) {
 		runtime.KeepAlive(qs)
 	})
 }
+
+// TestDroppedQueuesAreCollected drops used queues and collects them: their
+// memory (for native: pinned, for C to follow) must be released without
+// complaint, while queues still in use keep working.
+func TestDroppedQueuesAreCollected(t *testing.T) {
+	eachBackend(t, func(t *testing.T, mk maker) {
+		var collected atomic.Int64
+		keep := newQ[int](t, mk, nil)
+		for i := range 20 {
+			q := newQ[int](t, mk, nil)
+			runtime.AddCleanup(q, func(*atomic.Int64) { collected.Add(1) }, &collected)
+			require.NoError(t, q.PushBatch(seq(0, 3000))) // several chunks
+			require.Equal(t, 1000, q.PopN(make([]int, 1000)))
+			require.NoError(t, keep.Push(i))
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for collected.Load() < 20 && time.Now().Before(deadline) {
+			runtime.GC()
+			time.Sleep(time.Millisecond)
+		}
+		require.Equal(t, int64(20), collected.Load(), "dropped queues were not collected")
+		for range 3 {
+			runtime.GC() // the arenas' own cleanups run after the queues'
+			time.Sleep(time.Millisecond)
+		}
+		require.Equal(t, seq(0, 20), popAll(keep))
+	})
+}

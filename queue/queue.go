@@ -87,11 +87,14 @@ func (q *Queue[T]) Push(v T) error {
 // The queue copies the items; the caller may reuse vs.
 func (q *Queue[T]) PushBatch(vs []T) error {
 	c := q.core()
-	if len(vs) == 0 {
+	switch len(vs) {
+	case 0:
 		if c.isClosed() {
 			return ErrClosed
 		}
 		return nil
+	case 1:
+		return c.push(vs[0])
 	}
 	return c.pushBatch(vs)
 }
@@ -105,8 +108,16 @@ func (q *Queue[T]) Pop() (T, bool) {
 // PopN removes up to len(dst) of the oldest items into dst, in FIFO order,
 // and returns how many. It returns 0 when the queue is empty or dst is.
 func (q *Queue[T]) PopN(dst []T) int {
-	if len(dst) == 0 {
+	switch len(dst) {
+	case 0:
 		return 0
+	case 1:
+		v, ok := q.core().pop()
+		if !ok {
+			return 0
+		}
+		dst[0] = v
+		return 1
 	}
 	return q.core().popN(dst)
 }

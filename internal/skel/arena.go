@@ -16,22 +16,36 @@ type Arena struct {
 	// these real pointers (which also keep the chunks alive); Ctl.Chunks
 	// holds the same addresses as integers for C.
 	base [MaxChunks]atomic.Pointer[Block]
-	// pins[k] pins chunk k when C may follow Ctl.Chunks[k]. A Pinner is
-	// released with the Arena, and each chunk is pinned by the one goroutine
-	// that allocated it, so no Pinner is shared.
-	pins [MaxChunks]runtime.Pinner
-	pin  bool
+	// pins, when C may follow Ctl.Chunks, pins each chunk (pins[k] is used
+	// only by the one goroutine that allocates chunk k).
+	pins *pinSet
 }
+
+type pinSet [MaxChunks]runtime.Pinner
 
 // NewArena returns an empty arena: head = tail = 0, no blocks. With pin set,
 // chunks are pinned so that C may follow Ctl.Chunks (the Ctl itself needs no
 // pin: it is passed to C as a call argument, and holds no Go pointers).
+//
+// The pins are released by a cleanup attached to the Ctl: C reaches chunks
+// only during a call that has the Ctl as an argument, which keeps the Ctl,
+// and so the pins and the chunks they hold, alive until the call returns.
+// (A Pinner that is collected while it still pins something panics.)
 func NewArena(pin bool) *Arena {
 	ctl := (*Ctl)(alloc(CtlSize))
 	ctl.TailHint = NoRef
 	ctl.HeadBlk = NoRef
 	ctl.HeadHint = NoRef
-	return &Arena{ctl: ctl, pin: pin}
+	a := &Arena{ctl: ctl}
+	if pin {
+		a.pins = new(pinSet)
+		runtime.AddCleanup(ctl, func(p *pinSet) {
+			for i := range p {
+				p[i].Unpin()
+			}
+		}, a.pins)
+	}
+	return a
 }
 
 // Ctl returns the control words.
@@ -55,7 +69,7 @@ func (a *Arena) HasChunk(k int) bool { return a.base[k].Load() != nil }
 func (a *Arena) AddChunk(k int) (first, last uint32) {
 	n := uint32(1) << k
 	p := alloc(uintptr(n) * BlockSize)
-	if a.pin {
+	if a.pins != nil {
 		a.pins[k].Pin(p)
 	}
 	first = n - 1 // index of chunk k's first block: 2^k - 1
