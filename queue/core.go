@@ -33,6 +33,12 @@ type core[T any] struct {
 	ctl     *skel.Ctl
 	release func(T)
 	chunks  [skel.MaxChunks]atomic.Pointer[chunk[T]]
+
+	// For PopWait and PopNWait (wait.go): consumers asleep or about to
+	// sleep, which producers check after each push.
+	waiters    atomic.Int64
+	parked     atomic.Pointer[parking]
+	closedOnce atomic.Bool
 }
 
 // chunk k holds 2^k blocks: their skeleton (also reachable through the
@@ -85,6 +91,9 @@ func (c *core[T]) push(v T) error {
 	off := uint32(t) & (skel.B - 1)
 	vb[off] = v
 	c.publish1(b, off)
+	if c.waiters.Load() != 0 {
+		c.wakeUp(1)
+	}
 	return nil
 }
 
@@ -126,6 +135,7 @@ func (c *core[T]) pop() (v T, ok bool) {
 
 // pushBatch appends vs (non-empty) as one contiguous run.
 func (c *core[T]) pushBatch(vs []T) error {
+	k := len(vs)
 	var sp skel.Span
 	if !c.splice(uint64(len(vs)), &sp) {
 		releaseAll(c.release, vs)
@@ -154,6 +164,9 @@ func (c *core[T]) pushBatch(vs []T) error {
 		// Move the hint to the block of our last position, unless somebody
 		// moved it since we read it (then theirs is at least as new).
 		atomic.CompareAndSwapUint64(&c.ctl.TailHint, sp.Hint, r)
+	}
+	if c.waiters.Load() != 0 {
+		c.wakeUp(k)
 	}
 	return nil
 }
@@ -298,13 +311,19 @@ func (c *core[T]) advance(r skel.Ref) {
 }
 
 func (c *core[T]) close() bool {
+	var closed bool
 	switch c.impl {
 	case implNative:
-		return native.Close(c.ctl)
+		closed = native.Close(c.ctl)
 	case implAsm:
-		return asm.Close(c.ctl)
+		closed = asm.Close(c.ctl)
+	default:
+		closed = fallback.Close(c.ctl)
 	}
-	return fallback.Close(c.ctl)
+	if closed {
+		c.closeParking()
+	}
+	return closed
 }
 
 // grow adds the first chunk not yet allocated and pushes its blocks on the

@@ -51,6 +51,14 @@
 // descheduled in the middle of a pop holds its block and the ones after it
 // until it resumes; the queue then grows by what is pushed meanwhile.
 //
+// # Waiting
+//
+// Pop and PopN never block. Consumers that have nothing else to do can use
+// PopWait and PopNWait, which sleep while the queue is empty and are woken
+// by the next push (or by Close, or their context). Sleeping is off the
+// lock-free path: a producer pays one load to see that nobody sleeps, and a
+// channel send per consumer it wakes when somebody does.
+//
 // # Backends
 //
 // The atomic core exists three times over one pointer-free memory layout:

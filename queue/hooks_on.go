@@ -17,3 +17,17 @@ func preemptAfterReserve() {
 		runtime.Gosched()
 	}
 }
+
+// preemptBeforePark yields, one time in two, between a consumer's look at
+// an empty queue and its announcing itself as a sleeper: the window in which
+// a push can slip by unseen, which the second look must catch.
+func preemptBeforePark() {
+	if rand.Uint32()%2 == 0 {
+		runtime.Gosched()
+	}
+}
+
+// maxWakeups makes every push wake at most one sleeper, as if the token
+// buffer were full, so that the hand-on of wakeups (passOn) carries the
+// rest on every run.
+func maxWakeups(int) int { return 1 }
