@@ -20,7 +20,11 @@ func TestEnvOverride(t *testing.T) {
 		return
 	}
 	run := func(value string) string {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestEnvOverride$", "-test.count=1")
+		// INJECTQ_TEST_EXEC prefixes the child's command line: under
+		// qemu-user, which runs this binary without binfmt_misc, the child
+		// needs the emulator too (the Makefile sets it).
+		args := append(strings.Fields(os.Getenv("INJECTQ_TEST_EXEC")), os.Args[0], "-test.run=^TestEnvOverride$", "-test.count=1")
+		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Env = append(os.Environ(), "INJECTQ_ENV_CHILD=1", "INJECTQ_BACKEND="+value)
 		out, err := cmd.CombinedOutput()
 		require.NoError(t, err, "%s", out)

@@ -79,7 +79,7 @@ func (a *Arena) AddChunk(k int) (first, last uint32) {
 		b.FreeNext = uint64(first+i+1) + 1
 	}
 	a.base[k].Store((*Block)(p))
-	atomic.StoreUintptr(&a.ctl.Chunks[k], uintptr(p))
+	atomic.StoreUint64(&a.ctl.Chunks[k], uint64(uintptr(p)))
 	return first, last
 }
 

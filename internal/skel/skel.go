@@ -55,7 +55,7 @@ const (
 	// on every byte order, and only little-endian arches store bytes.
 	Published = 1
 	// AllPublished is a State word with its eight slots published.
-	AllPublished = 0x0101010101010101
+	AllPublished = uint64(0x0101010101010101)
 )
 
 // A Ref names one incarnation of a block: the block number (position/B,
@@ -118,7 +118,7 @@ type Ctl struct {
 	// Chunks[k] is the address of chunk k (2^k blocks of BlockSize bytes),
 	// 0 until it is allocated; written once, before any of its blocks is
 	// on the free list. Only C reads it: Go code uses Arena.base.
-	Chunks [MaxChunks]uintptr
+	Chunks [MaxChunks]uint64
 	_      [Line - (MaxChunks*8)%Line]byte
 }
 
