@@ -1,0 +1,102 @@
+package bench
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// The go test face of the harness: the same adapters and runners, one
+// sub-benchmark per contender, so that benchstat compares them:
+//
+//	go test -run '^$' -bench . -count 10 -cpu 2 > new.txt
+//	benchstat -col /impl new.txt
+//
+// ns/op is per item throughout. CI runs them with -benchtime 1x.
+
+var sink *Item
+
+// BenchmarkPushPop: one goroutine, Push then Pop.
+func BenchmarkPushPop(b *testing.B) {
+	for _, ct := range Contenders() {
+		b.Run("impl="+ct.Name, func(b *testing.B) {
+			q := ct.New(pushpopCap)
+			it := newItems(1)[0]
+			runPushPop(q, it, warmItems, false)
+			b.ReportAllocs()
+			b.ResetTimer()
+			runPushPop(q, it, b.N, false)
+			sink = it
+		})
+	}
+}
+
+// BenchmarkBatch: one goroutine, PushBatch(size) then PopN(size).
+func BenchmarkBatch(b *testing.B) {
+	for _, size := range []int{1, 4, 16, 64, 256, 1024, 4096} {
+		for _, ct := range Contenders() {
+			b.Run(fmt.Sprintf("size=%d/impl=%s", size, ct.Name), func(b *testing.B) {
+				q := ct.New(size)
+				in, out := newItems(size), make([]*Item, size)
+				runBatch(q, in, out, max(2, warmItems/size), false)
+				b.ReportAllocs()
+				b.ResetTimer()
+				runBatch(q, in, out, (b.N+size-1)/size, false)
+				sink = out[size-1]
+			})
+		}
+	}
+}
+
+// BenchmarkMPMC: producers push, consumers pop, concurrently; batch 1 is
+// Push/Pop, else PushBatch/PopN of that size. GOMAXPROCS comes from -cpu.
+// b.N items move in rounds of at most 64Ki (so that the items, which must
+// be distinct while queued, stay few).
+func BenchmarkMPMC(b *testing.B) {
+	for _, batch := range []int{1, 32} {
+		for _, sh := range [][2]int{{1, 1}, {2, 2}, {4, 4}, {8, 8}, {1, 4}, {4, 1}} {
+			for _, ct := range Contenders() {
+				name := fmt.Sprintf("p=%d/c=%d/batch=%d/impl=%s", sh[0], sh[1], batch, ct.Name)
+				b.Run(name, func(b *testing.B) {
+					items := newItems(min(b.N, 1<<16))
+					q := ct.New(mpmcCap)
+					warm(q, items[:min(len(items), mpmcCap)], batch)
+					b.ReportAllocs()
+					b.ResetTimer()
+					for done := 0; done < b.N; {
+						n := min(len(items), b.N-done)
+						if r := runMPMC(q, items[:n], sh[0], sh[1], batch, mpmcOptions{}); r.consumed != n {
+							b.Fatalf("consumed %d of %d", r.consumed, n)
+						}
+						done += n
+					}
+					b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
+					sink = items[0]
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkLatency: one paced producer offering 20k items/s, one consumer;
+// reports push→pop latency percentiles (ns/op is the pacing interval).
+func BenchmarkLatency(b *testing.B) {
+	for _, ct := range Contenders() {
+		b.Run("p=1/c=1/impl="+ct.Name, func(b *testing.B) {
+			items := newItems(max(b.N, latencyCap))
+			q := ct.New(latencyCap)
+			warm(q, items[:latencyCap], 1)
+			b.ReportAllocs()
+			b.ResetTimer()
+			r, lat := runLatency(q, items[:b.N], 50*time.Microsecond, 1, false)
+			b.StopTimer()
+			if r.consumed != b.N {
+				b.Fatalf("consumed %d of %d", r.consumed, b.N)
+			}
+			ps := percentiles(lat, 50, 99, 99.9)
+			b.ReportMetric(ps[0], "p50-ns")
+			b.ReportMetric(ps[1], "p99-ns")
+			b.ReportMetric(ps[2], "p99.9-ns")
+		})
+	}
+}
