@@ -2,6 +2,7 @@ package queue
 
 import (
 	"math/bits"
+	"runtime"
 	"sync/atomic"
 	"unsafe"
 
@@ -39,6 +40,8 @@ type core[T any] struct {
 	waiters    atomic.Int64
 	parked     atomic.Pointer[parking]
 	closedOnce atomic.Bool
+
+	growing atomic.Int32 // goroutines in grow
 }
 
 // chunk k holds 2^k blocks: their skeleton (also reachable through the
@@ -64,28 +67,34 @@ func (c *core[T]) block(idx uint32) (*skel.Block, *valBlock[T]) {
 // push appends one item. It is pushBatch for a run of one, without the
 // span and the copy loop: the single-item path is the one most callers hit.
 func (c *core[T]) push(v T) error {
+	// r is the block of position t, hint the TailHint read before the
+	// reservation; they differ when t is past the hinted block.
 	var t uint64
-	var r skel.Ref
+	var r, hint skel.Ref
 	var ok bool
 	switch c.impl {
-	case implNative:
+	case implNative: // C locates the block in the same crossing
 		var sp skel.Span
 		if ok = c.nativeSplice(1, &sp); ok {
-			t, r = sp.Pos, sp.Refs[0]
+			t, hint, r = sp.Pos, sp.Hint, sp.Refs[0]
 		}
 	case implAsm:
-		t, r, ok = asm.Reserve(c.ctl, 1)
+		t, hint, ok = asm.Reserve(c.ctl, 1)
+		r = hint
 	default:
-		t, r, ok = fallback.Reserve(c.ctl, 1)
+		t, hint, ok = fallback.Reserve(c.ctl, 1)
+		r = hint
 	}
 	if !ok {
 		releaseAll(c.release, []T{v})
 		return ErrClosed
 	}
 	preemptAfterReserve()
-	if hint := r; !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(t>>skel.LogB) {
+	if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(t>>skel.LogB) {
 		r = c.locate(hint, t>>skel.LogB)
-		atomic.CompareAndSwapUint64(&c.ctl.TailHint, hint, r)
+	}
+	if r != hint {
+		atomic.CompareAndSwapUint64(&c.ctl.TailHint, hint, r) // see pushBatch
 	}
 	b, vb := c.block(skel.RefIdx(r))
 	off := uint32(t) & (skel.B - 1)
@@ -100,23 +109,27 @@ func (c *core[T]) push(v T) error {
 // pop removes one item: popN for a run of one, without the span and copies.
 func (c *core[T]) pop() (v T, ok bool) {
 	var h, m uint64
-	var r skel.Ref
+	var r, hint skel.Ref // as in push
 	switch c.impl {
 	case implNative:
 		var sp skel.Span
 		if m = c.nativeClaim(1, &sp); m != 0 {
-			h, r = sp.Pos, sp.Refs[0]
+			h, hint, r = sp.Pos, sp.Hint, sp.Refs[0]
 		}
 	case implAsm:
-		h, m, r = asm.Claim(c.ctl, 1)
+		h, m, hint = asm.Claim(c.ctl, 1)
+		r = hint
 	default:
-		h, m, r = fallback.Claim(c.ctl, 1)
+		h, m, hint = fallback.Claim(c.ctl, 1)
+		r = hint
 	}
 	if m == 0 {
 		return v, false
 	}
-	if hint := r; !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(h>>skel.LogB) {
+	if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(h>>skel.LogB) {
 		r = c.locate(hint, h>>skel.LogB)
+	}
+	if r != hint {
 		atomic.CompareAndSwapUint64(&c.ctl.HeadHint, hint, r)
 	}
 	b, vb := c.block(skel.RefIdx(r))
@@ -327,11 +340,26 @@ func (c *core[T]) close() bool {
 }
 
 // grow adds the first chunk not yet allocated and pushes its blocks on the
-// free stack. Whoever wins the CAS on a chunk's value slab allocates it; a
-// loser moves on to the next chunk rather than wait for the winner, so
-// growth never blocks (two racing growers may add two chunks).
+// free stack. Goroutines that find the free stack empty at the same moment
+// would each add a chunk, and chunks double in size, so a grower announces
+// itself and the others give it a few scheduler rounds to push its blocks
+// before they grow too. They do not wait longer than that (a grower that
+// is descheduled must not stall the queue), so growth stays lock-free, and
+// whoever wins the CAS on a chunk's slot allocates it.
 func (c *core[T]) grow() {
+	free := func() bool { return skel.HasIdx(atomic.LoadUint64(&c.ctl.Free)) }
+	for i := 0; i < growPatience && c.growing.Load() != 0; i++ {
+		runtime.Gosched()
+		if free() {
+			return
+		}
+	}
+	c.growing.Add(1)
+	defer c.growing.Add(-1)
 	for k := range skel.MaxChunks {
+		if free() {
+			return // somebody else's chunk, or recycled blocks, arrived
+		}
 		if c.chunks[k].Load() != nil {
 			continue
 		}
@@ -346,10 +374,14 @@ func (c *core[T]) grow() {
 		fallback.PushFree(c.arena, first, last)
 		return
 	}
-	// 2^23 chunks of blocks hold 2^34 items: a reservation already made
+	// 2^23-1 blocks hold about 2^33 items: a reservation already made
 	// cannot be abandoned, so there is no error to return here.
-	panic("queue: more than 2^34 items queued; block index space exhausted")
+	panic("queue: more than 2^33 items queued; block index space exhausted")
 }
+
+// growPatience is how many scheduler rounds a goroutine that needs a block
+// gives another goroutine's growth before growing itself.
+const growPatience = 64
 
 // drain pops every item queued at the call and hands each to Release. Items
 // pushed meanwhile (for example by Release itself) are left for later.

@@ -30,3 +30,9 @@ func ChainAndFree[T any](q *Queue[T]) (chain, free int) {
 	}
 	return chain, free
 }
+
+// Hints returns the block numbers that q's TailHint and HeadHint name.
+func Hints[T any](q *Queue[T]) (tail, head uint64) {
+	c := q.core()
+	return skel.RefTag(c.ctl.TailHint), skel.RefTag(c.ctl.HeadHint)
+}

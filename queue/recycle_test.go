@@ -101,3 +101,61 @@ func requireNoLeak[T any](t *testing.T, q *queue.Queue[T]) {
 	require.LessOrEqual(t, chain, 2, "an empty queue's chain holds finished blocks")
 	require.Equal(t, queue.ArenaBlocks(q), chain+free, "blocks neither in the chain nor free (chain %d, free %d)", chain, free)
 }
+
+// TestHintsFollow checks that every backend moves the hints along with
+// single and batch operations: a hint left behind still gives correct
+// results, but each operation then walks the chain from the head.
+func TestHintsFollow(t *testing.T) {
+	eachBackend(t, func(t *testing.T, mk maker) {
+		q := newQ[int](t, mk, nil)
+		for i := range 5000 {
+			require.NoError(t, q.Push(i))
+		}
+		tail, _ := queue.Hints(q)
+		require.Equal(t, uint64(4999/1024), tail, "TailHint after single pushes")
+		for range 3000 {
+			_, ok := q.Pop()
+			require.True(t, ok)
+		}
+		_, head := queue.Hints(q)
+		require.Equal(t, uint64(2999/1024), head, "HeadHint after single pops")
+		require.NoError(t, q.PushBatch(seq(0, 3000)))
+		require.Equal(t, 4000, q.PopN(make([]int, 4000)))
+		tail, head = queue.Hints(q)
+		require.Equal(t, uint64(7999/1024), tail, "TailHint after a batch")
+		require.Equal(t, uint64(6999/1024), head, "HeadHint after a batch")
+	})
+}
+
+// TestGrowthDoesNotOvershoot starts many producers on a new queue at once:
+// they all find the free stack empty together, and chunks double in size,
+// so if each grew on its own the arena would hold far more blocks than the
+// few that the backlog needs.
+func TestGrowthDoesNotOvershoot(t *testing.T) {
+	eachBackend(t, func(t *testing.T, mk maker) {
+		worst := 0
+		for range 30 {
+			q := newQ[int](t, mk, nil)
+			const producers = 16
+			var ready atomic.Int32
+			var wg sync.WaitGroup
+			for range producers {
+				wg.Go(func() {
+					ready.Add(1)
+					for ready.Load() < producers {
+						runtime.Gosched()
+					}
+					for range 4 {
+						_ = q.PushBatch(make([]int, 100))
+					}
+				})
+			}
+			wg.Wait()
+			worst = max(worst, queue.ArenaBlocks(q))
+		}
+		// 6400 items need 7 blocks; with chunk sizes 1, 2, 4, 8, ... that
+		// is 15 blocks, one chunk of overshoot 31.
+		require.LessOrEqual(t, worst, 31, "arena overshoot")
+		t.Logf("at most %d blocks", worst)
+	})
+}
