@@ -25,9 +25,11 @@ type backend struct {
 // one is the default. See README "Choosing a backend" for the measurements
 // behind the order.
 var backends = []backend{
-	{name: "asm", id: implAsm, avail: asm.Available, why: "no assembly in this build (purego tag or GOARCH)", path: asm.Path},
+	{name: "asm", id: implAsm, avail: asm.Available, why: "no assembly in this build (purego tag, -race or GOARCH)", path: func() string {
+		return asm.Path() + " for runs; single items: the compiler's inlined atomics"
+	}},
 	{name: "fallback", id: implFallback, avail: true, path: func() string { return "pure Go, sync/atomic" }},
-	{name: "native", id: implNative, avail: native.Available, why: "built without cgo or with the purego tag", path: native.Path},
+	{name: "native", id: implNative, avail: native.Available, why: "built without cgo, or with the purego tag or -race", path: native.Path},
 }
 
 // envBackend is the environment variable that overrides the start-up choice.

@@ -1,10 +1,8 @@
 package queue
 
 import (
-	"math/bits"
 	"runtime"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/injectq/injectq/asm"
 	"github.com/injectq/injectq/fallback"
@@ -33,7 +31,14 @@ type core[T any] struct {
 	arena   *skel.Arena
 	ctl     *skel.Ctl
 	release func(T)
-	chunks  [skel.MaxChunks]atomic.Pointer[chunk[T]]
+	// table maps a block index to the block's skeleton and values: the hot
+	// path's lookup is one load and an index. It is replaced, never
+	// changed in place, when the arena grows, and covers every block that
+	// can be on the free stack or in the chain.
+	table atomic.Pointer[[]blockRef[T]]
+	// vals[k] holds the values of chunk k; set by the goroutine that adds
+	// the chunk (see grow).
+	vals [skel.MaxChunks]atomic.Pointer[[]valBlock[T]]
 
 	// For PopWait and PopNWait (wait.go): consumers asleep or about to
 	// sleep, which producers check after each push.
@@ -44,11 +49,10 @@ type core[T any] struct {
 	growing atomic.Int32 // goroutines in grow
 }
 
-// chunk k holds 2^k blocks: their skeleton (also reachable through the
-// arena) and their values. One load finds both on the hot path.
-type chunk[T any] struct {
-	blocks *skel.Block // the chunk's first block; set before any is free
-	vals   []valBlock[T]
+// blockRef is one block as the hot path needs it.
+type blockRef[T any] struct {
+	b  *skel.Block
+	vb *valBlock[T]
 }
 
 func newCore[T any](id impl, release func(T)) *core[T] {
@@ -58,92 +62,8 @@ func newCore[T any](id impl, release func(T)) *core[T] {
 
 // block returns the skeleton and the values of block idx.
 func (c *core[T]) block(idx uint32) (*skel.Block, *valBlock[T]) {
-	k := bits.Len32(idx+1) - 1
-	off := idx + 1 - 1<<k
-	ch := c.chunks[k].Load()
-	return (*skel.Block)(unsafe.Add(unsafe.Pointer(ch.blocks), uintptr(off)*skel.BlockSize)), &ch.vals[off]
-}
-
-// push appends one item. It is pushBatch for a run of one, without the
-// span and the copy loop: the single-item path is the one most callers hit.
-func (c *core[T]) push(v T) error {
-	// r is the block of position t, hint the TailHint read before the
-	// reservation; they differ when t is past the hinted block.
-	var t uint64
-	var r, hint skel.Ref
-	var ok bool
-	switch c.impl {
-	case implNative: // C locates the block in the same crossing
-		var sp skel.Span
-		if ok = c.nativeSplice(1, &sp); ok {
-			t, hint, r = sp.Pos, sp.Hint, sp.Refs[0]
-		}
-	case implAsm:
-		t, hint, ok = asm.Reserve(c.ctl, 1)
-		r = hint
-	default:
-		t, hint, ok = fallback.Reserve(c.ctl, 1)
-		r = hint
-	}
-	if !ok {
-		releaseAll(c.release, []T{v})
-		return ErrClosed
-	}
-	preemptAfterReserve()
-	if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(t>>skel.LogB) {
-		r = c.locate(hint, t>>skel.LogB)
-	}
-	if r != hint {
-		atomic.CompareAndSwapUint64(&c.ctl.TailHint, hint, r) // see pushBatch
-	}
-	b, vb := c.block(skel.RefIdx(r))
-	off := uint32(t) & (skel.B - 1)
-	vb[off] = v
-	c.publish1(b, off)
-	if c.waiters.Load() != 0 {
-		c.wakeUp(1)
-	}
-	return nil
-}
-
-// pop removes one item: popN for a run of one, without the span and copies.
-func (c *core[T]) pop() (v T, ok bool) {
-	var h, m uint64
-	var r, hint skel.Ref // as in push
-	switch c.impl {
-	case implNative:
-		var sp skel.Span
-		if m = c.nativeClaim(1, &sp); m != 0 {
-			h, hint, r = sp.Pos, sp.Hint, sp.Refs[0]
-		}
-	case implAsm:
-		h, m, hint = asm.Claim(c.ctl, 1)
-		r = hint
-	default:
-		h, m, hint = fallback.Claim(c.ctl, 1)
-		r = hint
-	}
-	if m == 0 {
-		return v, false
-	}
-	if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(h>>skel.LogB) {
-		r = c.locate(hint, h>>skel.LogB)
-	}
-	if r != hint {
-		atomic.CompareAndSwapUint64(&c.ctl.HeadHint, hint, r)
-	}
-	b, vb := c.block(skel.RefIdx(r))
-	off := uint32(h) & (skel.B - 1)
-	if w, bit := off/8, uint64(skel.Published)<<(8*(off%8)); atomic.LoadUint64(&b.State[w])&bit == 0 {
-		fallback.Wait(b, off, 1)
-	}
-	v = vb[off]
-	var zero T
-	vb[off] = zero
-	if c.retire(b, 1) {
-		c.advance(r)
-	}
-	return v, true
+	e := (*c.table.Load())[idx]
+	return e.b, e.vb
 }
 
 // pushBatch appends vs (non-empty) as one contiguous run.
@@ -299,15 +219,6 @@ func (c *core[T]) publish(b *skel.Block, off, n uint32) {
 	fallback.Publish(b, off, n)
 }
 
-// publish1 is publish for one slot.
-func (c *core[T]) publish1(b *skel.Block, off uint32) {
-	if c.impl == implAsm {
-		asm.Publish(b, off, 1)
-		return
-	}
-	atomic.OrUint64(&b.State[off/8], uint64(skel.Published)<<(8*(off%8)))
-}
-
 func (c *core[T]) retire(b *skel.Block, n uint64) bool {
 	if c.impl == implAsm {
 		return asm.Retire(b, n)
@@ -360,23 +271,43 @@ func (c *core[T]) grow() {
 		if free() {
 			return // somebody else's chunk, or recycled blocks, arrived
 		}
-		if c.chunks[k].Load() != nil {
+		if c.vals[k].Load() != nil {
 			continue
 		}
-		ch := &chunk[T]{vals: make([]valBlock[T], 1<<k)}
-		if !c.chunks[k].CompareAndSwap(nil, ch) {
+		vals := make([]valBlock[T], 1<<k)
+		if !c.vals[k].CompareAndSwap(nil, &vals) {
 			continue
 		}
 		first, last := c.arena.AddChunk(k)
-		ch.blocks = c.arena.Block(first)
-		// Nobody reads ch.blocks before taking one of its blocks from the
-		// free stack: this push publishes it.
+		c.extendTable(first, last, vals)
+		// Only now may anybody take one of the new blocks.
 		fallback.PushFree(c.arena, first, last)
 		return
 	}
 	// 2^23-1 blocks hold about 2^33 items: a reservation already made
 	// cannot be abandoned, so there is no error to return here.
 	panic("queue: more than 2^33 items queued; block index space exhausted")
+}
+
+// extendTable adds blocks first..last, whose values are vals, to the table.
+// Goroutines adding other chunks at the same time each copy the table; the
+// CAS makes sure that no copy loses another's blocks.
+func (c *core[T]) extendTable(first, last uint32, vals []valBlock[T]) {
+	for {
+		old := c.table.Load()
+		var prev []blockRef[T]
+		if old != nil {
+			prev = *old
+		}
+		t := make([]blockRef[T], max(len(prev), int(last)+1))
+		copy(t, prev)
+		for i := first; i <= last; i++ {
+			t[i] = blockRef[T]{c.arena.Block(i), &vals[i-first]}
+		}
+		if c.table.CompareAndSwap(old, &t) {
+			return
+		}
+	}
 }
 
 // growPatience is how many scheduler rounds a goroutine that needs a block

@@ -69,9 +69,9 @@ func (c *core[T]) closeParking() {
 // until an item arrives; then a producer wakes one per item it pushed.
 func (q *Queue[T]) PopWait(ctx context.Context) (T, error) {
 	var v T
-	_, err := q.popNWait(ctx, func(c *core[T]) int {
+	_, err := q.popNWait(ctx, func(*core[T]) int {
 		var ok bool
-		if v, ok = c.pop(); ok {
+		if v, ok = q.Pop(); ok {
 			return 1
 		}
 		return 0
