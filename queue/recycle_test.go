@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/injectq/injectq/internal/skel"
 	"github.com/injectq/injectq/queue"
 )
 
@@ -33,7 +34,7 @@ func TestMemoryReused(t *testing.T) {
 			require.True(t, q.IsEmpty())
 			if round == 0 {
 				after = queue.ArenaBlocks(q)
-				require.LessOrEqual(t, after, 2*(peak/1024+2), "blocks for a peak of %d items", peak)
+				require.LessOrEqual(t, after, 2*(peak/skel.B+2), "blocks for a peak of %d items", peak)
 			}
 			require.Equal(t, after, queue.ArenaBlocks(q), "round %d allocated more blocks", round)
 			requireNoLeak(t, q)
@@ -112,18 +113,18 @@ func TestHintsFollow(t *testing.T) {
 			require.NoError(t, q.Push(i))
 		}
 		tail, _ := queue.Hints(q)
-		require.Equal(t, uint64(4999/1024), tail, "TailHint after single pushes")
+		require.Equal(t, uint64(4999/skel.B), tail, "TailHint after single pushes")
 		for range 3000 {
 			_, ok := q.Pop()
 			require.True(t, ok)
 		}
 		_, head := queue.Hints(q)
-		require.Equal(t, uint64(2999/1024), head, "HeadHint after single pops")
+		require.Equal(t, uint64(2999/skel.B), head, "HeadHint after single pops")
 		require.NoError(t, q.PushBatch(seq(0, 3000)))
 		require.Equal(t, 4000, q.PopN(make([]int, 4000)))
 		tail, head = queue.Hints(q)
-		require.Equal(t, uint64(7999/1024), tail, "TailHint after a batch")
-		require.Equal(t, uint64(6999/1024), head, "HeadHint after a batch")
+		require.Equal(t, uint64(7999/skel.B), tail, "TailHint after a batch")
+		require.Equal(t, uint64(6999/skel.B), head, "HeadHint after a batch")
 	})
 }
 

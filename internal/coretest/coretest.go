@@ -173,7 +173,8 @@ func publishRuns(t *testing.T, o Ops) {
 func retire(t *testing.T, o Ops) {
 	a := NewArena(0)
 	b := a.Block(0)
-	for _, n := range []uint64{1, 500, 22, 500} {
+	// Four retirements that leave one slot of the block unconsumed.
+	for _, n := range []uint64{1, skel.B/2 - 12, 22, skel.B/2 - 12} {
 		if o.Retire(b, n) {
 			t.Fatalf("Retire(%d) completed the block at %d", n, b.Consumed)
 		}
