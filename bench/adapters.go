@@ -86,16 +86,20 @@ func Contenders() []Contender {
 		}
 		out = append(out, Contender{
 			Name: name, Kind: "injectq", BatchPush: true, BatchPop: true,
-			Consumer: "PopNWait (sleeps while empty)", Notes: notes,
-			New: func(int) Queue {
-				q, err := queue.NewWithConfig(queue.Config[*Item]{Backend: name})
-				if err != nil {
-					panic(err)
-				}
-				return injectqQ{q}
-			},
+			Consumer: "poll + Gosched", Notes: notes,
+			New: func(int) Queue { return injectqQ{newInjectq(name)} },
 		})
 	}
+	// The default backend once more, with consumers that sleep in PopNWait
+	// while the queue is empty (as the channel's do in a receive) instead
+	// of polling: what blocking costs and buys.
+	def := queue.DefaultBackend()
+	out = append(out, Contender{
+		Name: def + "-wait", Kind: "injectq", BatchPush: true, BatchPop: true,
+		Consumer: "PopNWait (sleeps while empty)",
+		Notes:    "the default backend, consumers sleeping in PopNWait; Stop is Close",
+		New:      func(int) Queue { return injectqWaitQ{injectqQ{newInjectq(def)}} },
+	})
 	out = append(out,
 		Contender{
 			Name: "chan", Kind: "baseline", Bounded: true,
@@ -185,15 +189,25 @@ func (a injectqQ) PushBatch(vs []*Item) {
 func (a injectqQ) Pop() (*Item, bool)   { return a.q.Pop() }
 func (a injectqQ) PopN(dst []*Item) int { return a.q.PopN(dst) }
 
-// PopWait sleeps in PopNWait while the queue is empty: injectq's consumers
-// block like the channel's, instead of polling. Stop is Close, after which
+func newInjectq(backend string) *queue.Queue[*Item] {
+	q, err := queue.NewWithConfig(queue.Config[*Item]{Backend: backend})
+	if err != nil {
+		panic(err)
+	}
+	return q
+}
+
+// injectqWaitQ is an injectq queue whose consumers sleep in PopNWait while
+// it is empty, like the channel's in a receive. Stop is Close, after which
 // PopNWait hands out what is left and then reports ErrClosed.
-func (a injectqQ) PopWait(dst []*Item) (int, bool) {
+type injectqWaitQ struct{ injectqQ }
+
+func (a injectqWaitQ) PopWait(dst []*Item) (int, bool) {
 	n, err := a.q.PopNWait(context.Background(), dst)
 	return n, err != nil
 }
 
-func (a injectqQ) Stop(int) { a.q.Close() }
+func (a injectqWaitQ) Stop(int) { a.q.Close() }
 
 // chan: a buffered channel; nil is its stop token.
 

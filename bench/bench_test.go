@@ -34,7 +34,7 @@ func TestContendersList(t *testing.T) {
 			t.Errorf("%s: incomplete description %+v", ct.Name, ct)
 		}
 	}
-	want := append(queue.Backends(), "chan", "mutexlist", "mutexring")
+	want := append(queue.Backends(), queue.DefaultBackend()+"-wait", "chan", "mutexlist", "mutexring")
 	if lscqAvailable {
 		want = append(want, "lscq")
 	}

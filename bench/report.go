@@ -491,8 +491,8 @@ func (r *Results) Markdown() []byte {
 	mdTable(&b, []string{"impl", "kind", "bounded", "batch push", "batch pop", "consumers when empty", "notes"}, rows)
 	fmt.Fprintf(&b, "Bounded capacities: push+pop %d, batch = the batch size, MPMC %d, latency %d, memory = the item count. "+
 		"Items are distinct 64-byte objects allocated before the clock starts. Every queue is warmed before each timed run "+
-		"(filled to the run's peak and emptied), so the timed part shows steady state; the other contenders get a new queue for every run, "+
-		"injectq's backends reuse emptied queues (the native backend's cannot be dropped: see the report's notes).\n\n", pushpopCap, mpmcCap, latencyCap)
+		"(filled to the run's peak and emptied), so the timed part shows steady state; every contender gets a new queue for every run, "+
+		"and every run checks that its queue is empty at the end.\n\n", pushpopCap, mpmcCap, latencyCap)
 
 	impls := r.impls()
 	header := append([]string{""}, mapSlice(impls, r.displayName)...)
@@ -558,8 +558,8 @@ func (r *Results) Markdown() []byte {
 		}
 		mdTable(&b, []string{"impl", "p50", "p99", "p99.9", "pooled p50/p99/p99.9/max", "samples"}, rows)
 		fmt.Fprintf(&b, "The producer offers %.0f items/s: it sleeps between items (%s), stamps each item just before its push and yields after it. "+
-			"Polling consumers (everything but chan) spin on the queue, without yielding while they have a P of their own, so each holds a CPU; "+
-			"the channel's consumer parks in its receive and is woken by the send. Percentiles per repetition, then their median and spread; "+
+			"Polling consumers (all but the blocking ones) spin on the queue, without yielding while they have a P of their own, so each holds a CPU; "+
+			"blocking consumers (chan's receive, the -wait contender's PopNWait) park and are woken by the push. Percentiles per repetition, then their median and spread; "+
 			"the pooled column merges every repetition's samples.\n\n", r.Params.latRate, pacerKind)
 	}
 
