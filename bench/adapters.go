@@ -9,6 +9,7 @@ import (
 
 	"github.com/puzpuzpuz/xsync/v4"
 
+	"github.com/injectq/injectq/internal/chanq"
 	"github.com/injectq/injectq/internal/ring"
 	"github.com/injectq/injectq/queue"
 )
@@ -105,7 +106,7 @@ func Contenders() []Contender {
 			Name: "chan", Kind: "baseline", Bounded: true,
 			Consumer: "blocking receive",
 			Notes:    "bounded (capacity = scenario's peak occupancy); no batch ops: loops of sends/receives; consumers block in receive and end on a nil stop token",
-			New:      func(capacity int) Queue { return make(chanQ, capacity) },
+			New:      func(capacity int) Queue { return chanQ{chanq.New[*Item](capacity)} },
 		},
 		Contender{
 			Name: "mutexlist", Kind: "baseline", BatchPush: true, BatchPop: true,
@@ -117,7 +118,7 @@ func Contenders() []Contender {
 			Name: "mutexring", Kind: "baseline", BatchPush: true, BatchPop: true,
 			Consumer: "poll + Gosched",
 			Notes:    "unbounded growable ring (internal/ring) under a sync.Mutex; batch = copy under one lock",
-			New:      func(int) Queue { return new(ringQ) },
+			New:      func(int) Queue { return new(ring.Ring[*Item]) },
 		},
 	)
 	if lscqAvailable {
@@ -209,50 +210,23 @@ func (a injectqWaitQ) PopWait(dst []*Item) (int, bool) {
 
 func (a injectqWaitQ) Stop(int) { a.q.Close() }
 
-// chan: a buffered channel; nil is its stop token.
+// chan: a buffered channel (internal/chanq, shared with the queue
+// package's benchmarks); nil is its stop token.
 
-type chanQ chan *Item
-
-func (c chanQ) Push(v *Item) { c <- v }
-
-func (c chanQ) PushBatch(vs []*Item) {
-	for _, v := range vs {
-		c <- v
-	}
-}
-
-func (c chanQ) Pop() (*Item, bool) {
-	select {
-	case v := <-c:
-		return v, true
-	default:
-		return nil, false
-	}
-}
-
-func (c chanQ) PopN(dst []*Item) int {
-	for i := range dst {
-		select {
-		case dst[i] = <-c:
-		default:
-			return i
-		}
-	}
-	return len(dst)
-}
+type chanQ struct{ chanq.Chan[*Item] }
 
 func (c chanQ) PopWait(dst []*Item) (int, bool) {
 	if len(dst) == 0 {
 		return 0, false
 	}
-	v := <-c
+	v := <-c.Chan
 	if v == nil {
 		return 0, true
 	}
 	dst[0] = v
 	for n := 1; n < len(dst); n++ {
 		select {
-		case v = <-c:
+		case v = <-c.Chan:
 			if v == nil {
 				return n, true
 			}
@@ -266,18 +240,9 @@ func (c chanQ) PopWait(dst []*Item) (int, bool) {
 
 func (c chanQ) Stop(consumers int) {
 	for range consumers {
-		c <- nil
+		c.Chan <- nil
 	}
 }
-
-// mutexring: internal/ring, imported rather than copied.
-
-type ringQ struct{ r ring.Ring[*Item] }
-
-func (q *ringQ) Push(v *Item)         { q.r.Push(v) }
-func (q *ringQ) PushBatch(vs []*Item) { q.r.PushBatch(vs) }
-func (q *ringQ) Pop() (*Item, bool)   { return q.r.Pop() }
-func (q *ringQ) PopN(dst []*Item) int { return q.r.PopN(dst) }
 
 // xsync: bounded MPMCQueue with only TryEnqueue/TryDequeue. TryEnqueue and
 // TryDequeue also fail when they lose a CAS to another goroutine, so the

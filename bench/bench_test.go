@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/injectq/injectq/internal/ring"
 	"github.com/injectq/injectq/queue"
 )
 
@@ -115,11 +116,11 @@ func (l *lockedQ) Pop() (*Item, bool)   { l.mu.Lock(); defer l.mu.Unlock(); retu
 func (l *lockedQ) PopN(dst []*Item) int { l.mu.Lock(); defer l.mu.Unlock(); return l.q.PopN(dst) }
 
 func TestCheckRejectsBrokenAdapters(t *testing.T) {
-	ring := func() Queue { return new(ringQ) }
+	mutexRing := func() Queue { return new(ring.Ring[*Item]) }
 	for name, f := range map[string]func() Queue{
 		"lifo":  func() Queue { return new(lifo) },
-		"lossy": func() Queue { return &lossy{Queue: ring(), drop: true} },
-		"dup":   func() Queue { return &lossy{Queue: ring()} },
+		"lossy": func() Queue { return &lossy{Queue: mutexRing(), drop: true} },
+		"dup":   func() Queue { return &lossy{Queue: mutexRing()} },
 	} {
 		ct := Contender{Name: name, New: func(int) Queue { return &lockedQ{q: f()} }}
 		if err := Check(ct); err == nil {

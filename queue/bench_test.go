@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/injectq/injectq/internal/chanq"
 	"github.com/injectq/injectq/internal/ring"
 )
 
@@ -18,55 +19,20 @@ import (
 //
 // Per-item time is ns/op: each op moves one item through the queue.
 
-// contender is the common face of the things measured.
+// contender is the common face of the things measured: the baselines'
+// own method sets (chanq.Chan, ring.Ring) and a wrapper over Queue.
 type contender interface {
-	push(v *int)
-	pushBatch(vs []*int)
-	pop() (*int, bool)
-	popN(dst []*int) int
+	Push(v *int)
+	PushBatch(vs []*int)
+	Pop() (*int, bool)
+	PopN(dst []*int) int
 }
 
-type injectq struct{ q *Queue[*int] }
+// injectq drops Push's error: the benchmarks never close their queues.
+type injectq struct{ *Queue[*int] }
 
-func (c injectq) push(v *int)            { _ = c.q.Push(v) }
-func (c injectq) pushBatch(vs []*int)    { _ = c.q.PushBatch(vs) }
-func (c injectq) pop() (*int, bool)      { return c.q.Pop() }
-func (c injectq) popN(dst []*int) int    { return c.q.PopN(dst) }
-func (c *mutexRing) push(v *int)         { c.r.Push(v) }
-func (c *mutexRing) pushBatch(vs []*int) { c.r.PushBatch(vs) }
-func (c *mutexRing) pop() (*int, bool)   { return c.r.Pop() }
-func (c *mutexRing) popN(dst []*int) int { return c.r.PopN(dst) }
-
-type mutexRing struct{ r ring.Ring[*int] }
-
-// channel is a buffered channel; it has no batch operations, so a batch is
-// a loop of sends, and popN receives what is there without blocking.
-type channel chan *int
-
-func (c channel) push(v *int) { c <- v }
-func (c channel) pushBatch(vs []*int) {
-	for _, v := range vs {
-		c <- v
-	}
-}
-func (c channel) pop() (*int, bool) {
-	select {
-	case v := <-c:
-		return v, true
-	default:
-		return nil, false
-	}
-}
-func (c channel) popN(dst []*int) int {
-	for i := range dst {
-		select {
-		case dst[i] = <-c:
-		default:
-			return i
-		}
-	}
-	return len(dst)
-}
+func (c injectq) Push(v *int)         { _ = c.Queue.Push(v) }
+func (c injectq) PushBatch(vs []*int) { _ = c.Queue.PushBatch(vs) }
 
 // contenders returns every backend and the baselines; capacity sizes the
 // channel (which is bounded) for the scenario's peak occupancy.
@@ -91,10 +57,10 @@ func contenders(b *testing.B, capacity int) []struct {
 	out = append(out, struct {
 		name string
 		c    contender
-	}{"chan", make(channel, capacity)}, struct {
+	}{"chan", chanq.New[*int](capacity)}, struct {
 		name string
 		c    contender
-	}{"mutexring", new(mutexRing)})
+	}{"mutexring", new(ring.Ring[*int])})
 	return out
 }
 
@@ -107,8 +73,8 @@ func BenchmarkPushPop(b *testing.B) {
 			c := ct.c
 			b.ReportAllocs()
 			for b.Loop() {
-				c.push(benchItem)
-				if _, ok := c.pop(); !ok {
+				c.Push(benchItem)
+				if _, ok := c.Pop(); !ok {
 					b.Fatal("empty")
 				}
 			}
@@ -131,9 +97,9 @@ func BenchmarkBatch(b *testing.B) {
 				b.ReportAllocs()
 				b.ResetTimer()
 				for i := 0; i < b.N; i += size {
-					c.pushBatch(in)
+					c.PushBatch(in)
 					for got := 0; got < size; {
-						got += c.popN(out[got:])
+						got += c.PopN(out[got:])
 					}
 				}
 			})
@@ -169,9 +135,9 @@ func mpmc(b *testing.B, c contender, producers, consumers, batch int) {
 			}
 			for sent := 0; sent < perProducer; sent += batch {
 				if batch == 1 {
-					c.push(benchItem)
+					c.Push(benchItem)
 				} else {
-					c.pushBatch(in[:min(batch, perProducer-sent)])
+					c.PushBatch(in[:min(batch, perProducer-sent)])
 				}
 			}
 		})
@@ -182,11 +148,11 @@ func mpmc(b *testing.B, c contender, producers, consumers, batch int) {
 			for got.Load() < total {
 				var n int
 				if batch == 1 {
-					if _, ok := c.pop(); ok {
+					if _, ok := c.Pop(); ok {
 						n = 1
 					}
 				} else {
-					n = c.popN(out)
+					n = c.PopN(out)
 				}
 				if n == 0 {
 					runtime.Gosched()
