@@ -15,7 +15,8 @@ import (
 )
 
 // skelConsts are the values the assembly repeats from package skel, by the
-// name of their #define. Every numeric #define in a .s file must be here.
+// name of their #define in skel.h; the .s files define no numbers of their
+// own.
 var skelConsts = map[string]uint64{
 	"CTL_TAIL":      uint64(skel.OffTail),
 	"CTL_TAILHINT":  uint64(skel.OffTailHint),
@@ -67,18 +68,29 @@ func checkDefines(src string, want map[string]uint64) []string {
 	return errs
 }
 
-// TestLayoutMatchesSkel checks the constants of every .s file against
-// package skel, whatever GOARCH the test runs on.
+// TestLayoutMatchesSkel checks the constants in skel.h against package
+// skel, and that every .s file takes them from there rather than defining
+// its own, whatever GOARCH the test runs on.
 func TestLayoutMatchesSkel(t *testing.T) {
 	if skel.Closed != 1<<63 || skel.AllPublished != skel.Published*0x0101010101010101 {
 		t.Fatalf("skel.Closed = %#x, skel.AllPublished = %#x: the assembly assumes bit 63 and one byte per slot", skel.Closed, skel.AllPublished)
 	}
-	for _, f := range []string{"core_amd64.s", "core_arm64.s"} {
+	read := func(f string) string {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, e := range checkDefines(string(src), skelConsts) {
+		return string(src)
+	}
+	for _, e := range checkDefines(read("skel.h"), skelConsts) {
+		t.Errorf("skel.h: %s", e)
+	}
+	for _, f := range []string{"core_amd64.s", "core_arm64.s"} {
+		src := read(f)
+		if !strings.Contains(src, "#include \"skel.h\"") {
+			t.Errorf("%s does not include skel.h", f)
+		}
+		for _, e := range checkDefines(src, nil) {
 			t.Errorf("%s: %s", f, e)
 		}
 	}
