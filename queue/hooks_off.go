@@ -5,6 +5,9 @@ package queue
 // preemptAfterReserve is a no-op; see hooks_on.go.
 func preemptAfterReserve() {}
 
+// preemptBeforeHeadCAS is a no-op; see hooks_on.go.
+func preemptBeforeHeadCAS() {}
+
 // preemptBeforePark is a no-op; see hooks_on.go.
 func preemptBeforePark() {}
 

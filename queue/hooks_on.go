@@ -18,6 +18,16 @@ func preemptAfterReserve() {
 	}
 }
 
+// preemptBeforeHeadCAS yields, one time in four, between a single pop's
+// look at the head slot's state and its claim: the window in which other
+// consumers move the head on and the block may be recycled and reused, so
+// that the claim must fail.
+func preemptBeforeHeadCAS() {
+	if rand.Uint32()%4 == 0 {
+		runtime.Gosched()
+	}
+}
+
 // preemptBeforePark yields, one time in two, between a consumer's look at
 // an empty queue and its announcing itself as a sleeper: the window in which
 // a push can slip by unseen, which the second look must catch.
