@@ -125,7 +125,7 @@ func (q *Queue[T]) Push(v T) error {
 	b, vb := c.block(skel.RefIdx(r))
 	off := uint32(t) & (skel.B - 1)
 	vb[off] = v
-	atomic.OrUint64(&b.State[off/8], uint64(skel.Published)<<(8*(off%8))) // fallback.Publish of one slot
+	atomic.OrUint64(&b.State[off/8], skel.SlotBit(off)) // fallback.Publish of one slot
 	if c.waiters.Load() != 0 {
 		c.wakeUp(1)
 	}
@@ -159,21 +159,34 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 	if c == nil {
 		c = q.initZero()
 	}
-	var h, m uint64
-	var r, hint skel.Ref // as in Push, and asm takes this path too
-	if c.impl != implNative {
-		if h, r, ok := c.claimPublished(); ok {
-			b, vb := c.block(skel.RefIdx(r))
-			off := uint32(h) & (skel.B - 1)
-			v = vb[off]
-			var zero T
-			vb[off] = zero
-			if fallback.Retire(b, 1) {
-				c.advance(r)
-			}
-			return v, true
+	var h uint64
+	var r skel.Ref
+	if c.impl != implNative { // asm takes this path too, as in Push
+		h, r, ok = c.claimPublished()
+	}
+	if !ok {
+		if h, r, ok = c.claimOne(); !ok {
+			return v, false
 		}
 	}
+	b, vb := c.block(skel.RefIdx(r))
+	off := uint32(h) & (skel.B - 1)
+	v = vb[off]
+	var zero T
+	vb[off] = zero
+	if fallback.Retire(b, 1) {
+		c.advance(r)
+	}
+	return v, true
+}
+
+// claimOne is Pop's claim where claimPublished cannot make it: the full
+// claim (in C for native), the walk to the block and the hint, and the
+// wait for a slot reserved but not yet published. It returns the claimed
+// position and its block, or false if the queue is empty.
+func (c *core[T]) claimOne() (h uint64, r skel.Ref, ok bool) {
+	var m uint64
+	var hint skel.Ref
 	if c.impl == implNative {
 		var sp skel.Span
 		if m = c.nativeClaim(1, &sp); m != 0 {
@@ -184,7 +197,7 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 		r = hint
 	}
 	if m == 0 {
-		return v, false
+		return 0, 0, false
 	}
 	if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(h>>skel.LogB) {
 		r = c.locate(hint, h>>skel.LogB)
@@ -192,18 +205,12 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 	if r != hint {
 		atomic.CompareAndSwapUint64(&c.ctl.HeadHint, hint, r)
 	}
-	b, vb := c.block(skel.RefIdx(r))
+	b, _ := c.block(skel.RefIdx(r))
 	off := uint32(h) & (skel.B - 1)
-	if w, bit := off/8, uint64(skel.Published)<<(8*(off%8)); atomic.LoadUint64(&b.State[w])&bit == 0 {
+	if atomic.LoadUint64(&b.State[off/8])&(skel.SlotBit(off)) == 0 {
 		fallback.Wait(b, off, 1)
 	}
-	v = vb[off]
-	var zero T
-	vb[off] = zero
-	if fallback.Retire(b, 1) {
-		c.advance(r)
-	}
-	return v, true
+	return h, r, true
 }
 
 // claimPublished claims the head position h if its slot is already
@@ -231,7 +238,7 @@ func (c *core[T]) claimPublished() (h uint64, r skel.Ref, ok bool) {
 		}
 		b, _ := c.block(skel.RefIdx(r))
 		off := uint32(h) & (skel.B - 1)
-		if atomic.LoadUint64(&b.State[off/8])&(uint64(skel.Published)<<(8*(off%8))) == 0 {
+		if atomic.LoadUint64(&b.State[off/8])&(skel.SlotBit(off)) == 0 {
 			return 0, 0, false
 		}
 		preemptBeforeHeadCAS()

@@ -172,6 +172,10 @@ func StateMask(lo, hi uint32) uint64 {
 	return AllPublished >> (8 * (8 - (hi - lo))) << (8 * lo)
 }
 
+// SlotBit returns the Published bit of slot off of a block within its State
+// word, State[off/8].
+func SlotBit(off uint32) uint64 { return uint64(Published) << (8 * (off % 8)) }
+
 // SpanRefs is how many block Refs one Span carries.
 const SpanRefs = 8
 
