@@ -42,7 +42,7 @@
 // Push returns) and stops counting items from the moment they are claimed.
 //
 // Memory. Items live in blocks of 1024 slots. A queue allocates its first
-// block on first use (an unused queue costs about a kilobyte), grows with
+// block on first use (an unused queue costs about 1.3 KB), grows with
 // the peak number of queued items, and reuses blocks after: a steady state
 // allocates nothing. Memory is never returned to the runtime while the
 // queue is in use; it is freed with the queue. A popped value is cleared
