@@ -86,7 +86,7 @@ func (q *Queue[T]) PopNWait(ctx context.Context, dst []T) (int, error) {
 	if len(dst) == 0 {
 		return 0, nil
 	}
-	return q.popNWait(ctx, func(c *core[T]) int { return c.popN(dst) })
+	return q.popNWait(ctx, func(*core[T]) int { return q.PopN(dst) }) // len 1: Pop's path
 }
 
 func (q *Queue[T]) popNWait(ctx context.Context, pop func(*core[T]) int) (int, error) {
