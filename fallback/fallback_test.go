@@ -62,10 +62,7 @@ func TestAdvanceRecyclesInOrder(t *testing.T) {
 		r = append(r, locate(t, a, r[bn-1], bn))
 	}
 	free := func() int { // blocks on the free stack
-		n := 0
-		for top := c.Free & skel.IdxMask; top != 0; top = a.Block(uint32(top-1)).FreeNext & skel.IdxMask {
-			n++
-		}
+		_, _, n := coretest.Census(a)
 		return n
 	}
 	require.Equal(t, 10, free())

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/injectq/injectq/fallback"
+	"github.com/injectq/injectq/internal/coretest"
 	"github.com/injectq/injectq/internal/skel"
 )
 
@@ -289,23 +290,7 @@ func concurrent(t *testing.T, closeMidway bool) {
 	checkRanges(t, "producers", slices.Concat(prod...), total)
 	checkRanges(t, "consumers", slices.Concat(cons...), total)
 	// Every block is in the chain or on the free stack: none was lost.
-	chain, free, blocks := 0, 0, 0
-	for k := range skel.MaxChunks {
-		if q.a.HasChunk(k) {
-			blocks += 1 << k
-		}
-	}
-	for r := q.c.HeadBlk; skel.HasIdx(r); {
-		chain++
-		next := q.a.Block(skel.RefIdx(r)).Next
-		if !skel.HasIdx(next) {
-			break
-		}
-		r = skel.MakeRef(skel.RefTag(r)+1, skel.RefIdx(next))
-	}
-	for top := q.c.Free & skel.IdxMask; top != 0; free++ {
-		top = q.a.Block(uint32(top-1)).FreeNext & skel.IdxMask
-	}
+	blocks, chain, free := coretest.Census(q.a)
 	if chain+free != blocks {
 		t.Fatalf("%d blocks in the chain + %d free != %d allocated", chain, free, blocks)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/injectq/injectq/fallback"
+	"github.com/injectq/injectq/internal/coretest"
 	"github.com/injectq/injectq/internal/skel"
 )
 
@@ -123,13 +124,8 @@ func (s *side) starve() {
 
 // blocks returns the number of allocated blocks.
 func (s *side) blocks() uint32 {
-	n := uint32(0)
-	for k := range skel.MaxChunks {
-		if s.a.HasChunk(k) {
-			n += 1 << k
-		}
-	}
-	return n
+	n, _, _ := coretest.Census(s.a)
+	return uint32(n)
 }
 
 // run is a reservation or claim whose blocks are all located.

@@ -50,6 +50,30 @@ func NewArena(k int) *skel.Arena {
 	return a
 }
 
+// Census counts a quiescent arena's blocks: all allocated, those in the
+// chain from HeadBlk, and those on the free stack. A block in neither the
+// chain nor the free stack has leaked.
+func Census(a *skel.Arena) (blocks, chain, free int) {
+	for k := range skel.MaxChunks {
+		if a.HasChunk(k) {
+			blocks += 1 << k
+		}
+	}
+	c := a.Ctl()
+	for r := c.HeadBlk; skel.HasIdx(r); {
+		chain++
+		next := a.Block(skel.RefIdx(r)).Next
+		if !skel.HasIdx(next) {
+			break
+		}
+		r = skel.MakeRef(skel.RefTag(r)+1, skel.RefIdx(next))
+	}
+	for top := c.Free & skel.IdxMask; top != 0; free++ {
+		top = a.Block(uint32(top-1)).FreeNext & skel.IdxMask
+	}
+	return blocks, chain, free
+}
+
 // Run runs every check against o.
 func Run(t *testing.T, o Ops) {
 	o.fill()
