@@ -509,6 +509,12 @@ func mpmcLabel(procs, p, c, batch int) string {
 	return fmt.Sprintf("procs=%d/p=%d/c=%d/batch=%d", procs, p, c, batch)
 }
 
+// parseMPMCLabel undoes mpmcLabel.
+func parseMPMCLabel(label string) (procs, p, c, batch int) {
+	fmt.Sscanf(label, "procs=%d/p=%d/c=%d/batch=%d", &procs, &p, &c, &batch)
+	return procs, p, c, batch
+}
+
 // progress keeps one status line on stderr: rewritten in place on a
 // terminal, a line every few seconds elsewhere.
 type progress struct {

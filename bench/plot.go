@@ -134,30 +134,12 @@ func (r *Results) writePlots(dir string) error {
 	}
 
 	// MPMC throughput: grouped bars per (batch, GOMAXPROCS).
-	type group struct{ procs, batch int }
-	var groups []group
-	byGroup := map[group][]string{}
-	for _, c := range r.cellsOf("mpmc") {
-		var procs, pp, cc, batch int
-		fmt.Sscanf(c, "procs=%d/p=%d/c=%d/batch=%d", &procs, &pp, &cc, &batch)
-		g := group{procs, batch}
-		if _, ok := byGroup[g]; !ok {
-			groups = append(groups, g)
-		}
-		byGroup[g] = append(byGroup[g], c)
-	}
-	for _, g := range groups {
-		cells := byGroup[g]
-		op := "Push/Pop"
-		if g.batch > 1 {
-			op = fmt.Sprintf("PushBatch/PopN of %d", g.batch)
-		}
-		p := r.newPlot(fmt.Sprintf("MPMC throughput, producers×consumers, %s, GOMAXPROCS=%d", op, g.procs), "producers×consumers", "Mitems/s (median; bars = min–max)")
+	for _, g := range r.mpmcGroups() {
+		cells := g.cells
+		p := r.newPlot(fmt.Sprintf("MPMC throughput, producers×consumers, %s, GOMAXPROCS=%d", g.op(), g.procs), "producers×consumers", "Mitems/s (median; bars = min–max)")
 		var labels []string
 		for _, c := range cells {
-			var procs, pp, cc, batch int
-			fmt.Sscanf(c, "procs=%d/p=%d/c=%d/batch=%d", &procs, &pp, &cc, &batch)
-			labels = append(labels, fmt.Sprintf("%d×%d", pp, cc))
+			labels = append(labels, shapeOf(c))
 		}
 		impls := r.impls()
 		w := vg.Points(math.Max(3, math.Min(12, 600/float64(len(cells)*len(impls)))))

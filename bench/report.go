@@ -95,6 +95,44 @@ func (r *Results) cellsOf(scenario string) []string {
 	return out
 }
 
+// mpmcGroup is the MPMC cells of one (GOMAXPROCS, batch) pair, in run
+// order: one table and one plot each.
+type mpmcGroup struct {
+	procs, batch int
+	cells        []string
+}
+
+// op names the group's operations.
+func (g mpmcGroup) op() string {
+	if g.batch > 1 {
+		return fmt.Sprintf("PushBatch/PopN of %d", g.batch)
+	}
+	return "Push/Pop"
+}
+
+func (r *Results) mpmcGroups() []mpmcGroup {
+	var groups []mpmcGroup
+	at := map[[2]int]int{} // (procs, batch) -> index in groups
+	for _, c := range r.cellsOf("mpmc") {
+		procs, _, _, batch := parseMPMCLabel(c)
+		k := [2]int{procs, batch}
+		i, ok := at[k]
+		if !ok {
+			i = len(groups)
+			at[k] = i
+			groups = append(groups, mpmcGroup{procs: procs, batch: batch})
+		}
+		groups[i].cells = append(groups[i].cells, c)
+	}
+	return groups
+}
+
+// shapeOf labels an MPMC cell by its producers×consumers.
+func shapeOf(c string) string {
+	_, p, cc, _ := parseMPMCLabel(c)
+	return fmt.Sprintf("%d×%d", p, cc)
+}
+
 // mdTable writes a Markdown table; columns whose cells all start with a
 // number are right-aligned.
 func mdTable(w io.Writer, header []string, rows [][]string) {
@@ -516,30 +554,9 @@ func (r *Results) Markdown() []byte {
 	wide(fmt.Sprintf("## Batch: PushBatch(n) then PopN(n), one goroutine (ns/item, GOMAXPROCS=%d)", PrimaryProcs), "batch", "time", r.cellsOf("batch"), func(c string) string { return c })
 
 	// MPMC: one table per (batch, GOMAXPROCS).
-	mp := r.cellsOf("mpmc")
-	type group struct{ procs, batch int }
-	var groups []group
-	byGroup := map[group][]string{}
-	for _, c := range mp {
-		var procs, p, cc, batch int
-		fmt.Sscanf(c, "procs=%d/p=%d/c=%d/batch=%d", &procs, &p, &cc, &batch)
-		g := group{procs, batch}
-		if _, ok := byGroup[g]; !ok {
-			groups = append(groups, g)
-		}
-		byGroup[g] = append(byGroup[g], c)
-	}
-	for _, g := range groups {
-		op := "Push/Pop"
-		if g.batch > 1 {
-			op = fmt.Sprintf("PushBatch/PopN of %d", g.batch)
-		}
-		wide(fmt.Sprintf("## MPMC producers×consumers, %s, GOMAXPROCS=%d (ns/item; Mitems/s = 1000 ÷ ns/item)", op, g.procs),
-			"mpmc", "time", byGroup[g], func(c string) string {
-				var procs, p, cc, batch int
-				fmt.Sscanf(c, "procs=%d/p=%d/c=%d/batch=%d", &procs, &p, &cc, &batch)
-				return fmt.Sprintf("%d×%d", p, cc)
-			})
+	for _, g := range r.mpmcGroups() {
+		wide(fmt.Sprintf("## MPMC producers×consumers, %s, GOMAXPROCS=%d (ns/item; Mitems/s = 1000 ÷ ns/item)", g.op(), g.procs),
+			"mpmc", "time", g.cells, shapeOf)
 	}
 
 	for _, lc := range r.latCells {
