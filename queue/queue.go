@@ -116,6 +116,8 @@ func (q *Queue[T]) Push(v T) error {
 		return ErrClosed
 	}
 	preemptAfterReserve()
+	// locate's own first test, written out so that the common case makes
+	// no call (an inlinable locate measured +5% on Push+Pop).
 	if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(t>>skel.LogB) {
 		r = c.locate(hint, t>>skel.LogB)
 	}
