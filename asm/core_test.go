@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -39,10 +38,10 @@ func TestCore(t *testing.T) {
 	eachPath(t, func(t *testing.T) { coretest.Run(t, ops) })
 }
 
-// TestDifferential applies the same random sequence of operations to two
+// TestMatchesFallback applies the same random sequence of operations to two
 // skeletons, one through this package and one through the fallback, and
 // requires the same results and the same words after each step.
-func TestDifferential(t *testing.T) {
+func TestMatchesFallback(t *testing.T) {
 	eachPath(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		for round := range 200 {
@@ -96,34 +95,6 @@ func b2u(b bool) uint64 {
 	return 0
 }
 
-// run is a reservation or claim [pos, pos+n).
-type run struct{ pos, n uint64 }
-
-// checkTiling fails unless runs (in any order) tile [0, end) exactly: no
-// position in two runs, none missing.
-func checkTiling(t *testing.T, what string, runs []run, end uint64) {
-	t.Helper()
-	slices.SortFunc(runs, func(a, b run) int {
-		switch {
-		case a.pos < b.pos:
-			return -1
-		case a.pos > b.pos:
-			return 1
-		}
-		return 0
-	})
-	next := uint64(0)
-	for _, r := range runs {
-		if r.n == 0 || r.pos != next {
-			t.Fatalf("%s: run [%d, +%d) where position %d was expected", what, r.pos, r.n, next)
-		}
-		next += r.n
-	}
-	if next != end {
-		t.Fatalf("%s: runs cover [0, %d), want [0, %d)", what, next, end)
-	}
-}
-
 // TestReserveClaimConcurrent has producers reserve runs of mixed sizes
 // while consumers claim: the reservations must tile [0, tail) and so must
 // the claims, and no claim may pass the tail.
@@ -134,15 +105,15 @@ func TestReserveClaimConcurrent(t *testing.T) {
 		var (
 			wg       sync.WaitGroup
 			mu       sync.Mutex
-			reserved []run
-			claimed  []run
+			reserved []coretest.Range
+			claimed  []coretest.Range
 			done     atomic.Bool
 			bad      atomic.Value
 		)
 		for p := range producers {
 			wg.Go(func() {
 				rng := rand.New(rand.NewPCG(uint64(p), 7))
-				mine := make([]run, 0, perProducer)
+				mine := make([]coretest.Range, 0, perProducer)
 				for range perProducer {
 					k := []uint64{1, 1, 2, 3, 7, 64, 1000}[rng.IntN(7)]
 					pos, _, ok := Reserve(c, k)
@@ -150,7 +121,7 @@ func TestReserveClaimConcurrent(t *testing.T) {
 						bad.Store("Reserve failed on an open queue")
 						return
 					}
-					mine = append(mine, run{pos, k})
+					mine = append(mine, coretest.Range{Pos: pos, N: k})
 					if rng.IntN(16) == 0 {
 						runtime.Gosched()
 					}
@@ -164,7 +135,7 @@ func TestReserveClaimConcurrent(t *testing.T) {
 		for q := range consumers {
 			cg.Go(func() {
 				rng := rand.New(rand.NewPCG(uint64(q), 9))
-				var mine []run
+				var mine []coretest.Range
 				for {
 					fin := done.Load() // read before the claim: then an empty claim means drained
 					n := []uint64{1, 5, 100, 5000}[rng.IntN(4)]
@@ -182,7 +153,7 @@ func TestReserveClaimConcurrent(t *testing.T) {
 					if h+m > atomic.LoadUint64(&c.Tail)&skel.PosMask {
 						bad.Store("a claim passed the tail")
 					}
-					mine = append(mine, run{h, m})
+					mine = append(mine, coretest.Range{Pos: h, N: m})
 				}
 				mu.Lock()
 				claimed = append(claimed, mine...)
@@ -196,8 +167,8 @@ func TestReserveClaimConcurrent(t *testing.T) {
 			t.Fatal(msg)
 		}
 		tail := c.Tail
-		checkTiling(t, "reservations", reserved, tail)
-		checkTiling(t, "claims", claimed, tail)
+		coretest.CheckTiling(t, "reservations", reserved, tail)
+		coretest.CheckTiling(t, "claims", claimed, tail)
 		if c.Head != tail {
 			t.Fatalf("head %d, tail %d after draining", c.Head, tail)
 		}
@@ -214,14 +185,14 @@ func TestCloseConcurrent(t *testing.T) {
 			var (
 				wg       sync.WaitGroup
 				mu       sync.Mutex
-				reserved []run
+				reserved []coretest.Range
 				closers  atomic.Int32
 				start    = make(chan struct{})
 			)
 			for p := range 3 {
 				wg.Go(func() {
 					<-start
-					var mine []run
+					var mine []coretest.Range
 					for i := 0; ; i++ {
 						if i == 1<<20 {
 							t.Errorf("round %d: reservations still succeed long after Close", round)
@@ -232,7 +203,7 @@ func TestCloseConcurrent(t *testing.T) {
 						if !ok {
 							break
 						}
-						mine = append(mine, run{pos, k})
+						mine = append(mine, coretest.Range{Pos: pos, N: k})
 					}
 					mu.Lock()
 					reserved = append(reserved, mine...)
@@ -259,7 +230,7 @@ func TestCloseConcurrent(t *testing.T) {
 			if c.Tail&skel.Closed == 0 {
 				t.Fatalf("round %d: tail %#x has no Closed bit", round, c.Tail)
 			}
-			checkTiling(t, "reservations", reserved, c.Tail&skel.PosMask)
+			coretest.CheckTiling(t, "reservations", reserved, c.Tail&skel.PosMask)
 		}
 	})
 }
@@ -342,11 +313,11 @@ func TestPublishConcurrent(t *testing.T) {
 		var lost atomic.Value
 		// Slots [3, 40) cut into runs of 1..5 slots, dealt alternately to
 		// the two producers: runs share words and cross word boundaries.
-		var runs [2][]run
+		var runs [2][]coretest.Range
 		var mine [2][5]uint64 // each producer's slots, as State masks
 		for off, i := uint64(3), 0; off < 40; i++ {
 			n := min(uint64(1+i%5), 40-off)
-			runs[i%2] = append(runs[i%2], run{off, n})
+			runs[i%2] = append(runs[i%2], coretest.Range{Pos: off, N: n})
 			for s := off; s < off+n; s++ {
 				mine[i%2][s/8] |= uint64(skel.Published) << (8 * (s % 8))
 			}
@@ -355,7 +326,7 @@ func TestPublishConcurrent(t *testing.T) {
 		var iter [2]int
 		together(t, 1000, func(w int) bool {
 			for _, r := range runs[w] {
-				Publish(b, uint32(r.pos), uint32(r.n))
+				Publish(b, uint32(r.Pos), uint32(r.N))
 			}
 			for i, m := range mine[w] {
 				if got := atomic.LoadUint64(&b.State[i]); got&m != m {

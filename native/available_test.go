@@ -24,10 +24,10 @@ func TestAvailable(t *testing.T) {
 	var c skel.Ctl
 	var sp skel.Span
 	for name, call := range map[string]func(){
-		"Splice": func() { native.Splice(&c, 1, &sp) },
-		"Claim":  func() { native.Claim(&c, 1, &sp) },
-		"Locate": func() { native.Locate(&c, skel.NoRef, 0) },
-		"Close":  func() { native.Close(&c) },
+		"ReserveRun": func() { native.ReserveRun(&c, 1, &sp) },
+		"ClaimRun":   func() { native.ClaimRun(&c, 1, &sp) },
+		"Locate":     func() { native.Locate(&c, skel.NoRef, 0) },
+		"Close":      func() { native.Close(&c) },
 	} {
 		func() {
 			defer func() {

@@ -3,21 +3,21 @@
 package native
 
 import (
-	"fmt"
 	"sync/atomic"
 	"testing"
 
 	"github.com/injectq/injectq/fallback"
+	"github.com/injectq/injectq/internal/chain"
 	"github.com/injectq/injectq/internal/skel"
 )
 
 // The cost of one cgo crossing against what native does in it:
 //
-//	go test ./native -run '^$' -bench 'Crossing|Publish' -count 10 > x.txt
+//	go test ./native -run '^$' -bench Crossing -count 10 > x.txt
 //	benchstat -col /op x.txt
 //
 // Crossing/op=noop is a bare cgo call (same noescape/nocallback directives)
-// and Crossing/op=splice, op=claim one native call for a batch of one;
+// and Crossing/op=reserve-run, op=claim-run one native call for a batch of one;
 // op=reserve-go and op=claim-go are the same work in pure Go (fallback).
 // Consumption (or production) on the other side is done in bulk, one
 // block at a time, so that it adds well under a nanosecond per op.
@@ -29,14 +29,14 @@ func benchArena() *skel.Arena {
 	a := skel.NewArena(true)
 	for k := range 4 {
 		first, last := a.AddChunk(k)
-		fallback.PushFree(a, first, last)
+		chain.PushFree(a, first, last)
 	}
 	return a
 }
 
 // mustLocate is fallback.Locate that must succeed.
 func mustLocate(b *testing.B, a *skel.Arena, from skel.Ref, bn uint64) skel.Ref {
-	r, ok := fallback.Locate(a, from, bn)
+	r, ok := chain.Locate(a, from, bn)
 	if !ok {
 		b.Fatal("out of blocks")
 	}
@@ -53,7 +53,7 @@ func consumeBlock(b *testing.B, a *skel.Arena) {
 	}
 	r := mustLocate(b, a, hint, h>>skel.LogB)
 	atomic.StoreUint64(&c.HeadHint, r)
-	if fallback.Retire(a.Block(skel.RefIdx(r)), skel.B) && !fallback.Advance(a, r) {
+	if fallback.Retire(a.Block(skel.RefIdx(r)), skel.B) && !chain.Advance(a, r) {
 		b.Fatal("out of blocks")
 	}
 }
@@ -73,12 +73,12 @@ func BenchmarkCrossing(b *testing.B) {
 			noop(c)
 		}
 	})
-	b.Run("op=splice", func(b *testing.B) {
+	b.Run("op=reserve-run", func(b *testing.B) {
 		a := benchArena()
 		c := a.Ctl()
 		var sp skel.Span
 		for i := 0; b.Loop(); i++ {
-			if Splice(c, 1, &sp) != OK {
+			if ReserveRun(c, 1, &sp) != OK {
 				b.Fatal("splice")
 			}
 			if sp.Refs[0] != sp.Hint { // the queue's hint update
@@ -109,7 +109,7 @@ func BenchmarkCrossing(b *testing.B) {
 			}
 		}
 	})
-	b.Run("op=claim", func(b *testing.B) {
+	b.Run("op=claim-run", func(b *testing.B) {
 		a := benchArena()
 		c := a.Ctl()
 		var sp skel.Span
@@ -117,7 +117,7 @@ func BenchmarkCrossing(b *testing.B) {
 			if atomic.LoadUint64(&c.Head)%skel.B == 0 {
 				produceBlock(b, a)
 			}
-			m, st := Claim(c, 1, &sp)
+			m, st := ClaimRun(c, 1, &sp)
 			if m != 1 || st != OK {
 				b.Fatal("claim")
 			}
@@ -126,7 +126,7 @@ func BenchmarkCrossing(b *testing.B) {
 			}
 			if sp.Pos%skel.B == skel.B-1 {
 				r := sp.Refs[0]
-				if fallback.Retire(a.Block(skel.RefIdx(r)), skel.B) && !fallback.Advance(a, r) {
+				if fallback.Retire(a.Block(skel.RefIdx(r)), skel.B) && !chain.Advance(a, r) {
 					b.Fatal("advance")
 				}
 			}
@@ -149,40 +149,10 @@ func BenchmarkCrossing(b *testing.B) {
 				atomic.CompareAndSwapUint64(&c.HeadHint, hint, r)
 			}
 			if h%skel.B == skel.B-1 {
-				if fallback.Retire(a.Block(skel.RefIdx(r)), skel.B) && !fallback.Advance(a, r) {
+				if fallback.Retire(a.Block(skel.RefIdx(r)), skel.B) && !chain.Advance(a, r) {
 					b.Fatal("advance")
 				}
 			}
 		}
 	})
-}
-
-// BenchmarkPublish is the second-crossing experiment: publishing a run of
-// n slots in Go (fallback.Publish: an XCHG per whole State word on amd64,
-// LOCK OR for the partial words at the ends) against one more cgo call
-// that publishes with release stores (plain MOVs on amd64; STLR on arm64).
-// The C publication cannot join Splice's crossing: the values are written
-// in Go between the reservation and the publication.
-func BenchmarkPublish(b *testing.B) {
-	a := benchArena()
-	blk := a.Block(0)
-	for _, n := range []uint32{1, 8, 16, 32, 64, 128, 256, 1024} {
-		off := uint32(0)
-		if n < skel.B {
-			off = 3 // a run that does not start on a word: both ends partial
-		}
-		if off+n > skel.B {
-			off = 0
-		}
-		b.Run(fmt.Sprintf("n=%d/op=go", n), func(b *testing.B) {
-			for b.Loop() {
-				fallback.Publish(blk, off, n)
-			}
-		})
-		b.Run(fmt.Sprintf("n=%d/op=cgo", n), func(b *testing.B) {
-			for b.Loop() {
-				publish(blk, off, n)
-			}
-		})
-	}
 }

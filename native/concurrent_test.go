@@ -14,13 +14,14 @@ import (
 	"time"
 
 	"github.com/injectq/injectq/fallback"
+	"github.com/injectq/injectq/internal/chain"
 	"github.com/injectq/injectq/internal/coretest"
 	"github.com/injectq/injectq/internal/skel"
 )
 
 // mini is a bare queue of positions on the native core, without package
-// queue: producers Splice and write each position (+1) into its slot's value
-// word before publishing it; consumers Claim, wait, check that each slot
+// queue: producers ReserveRun and write each position (+1) into its slot's value
+// word before publishing it; consumers ClaimRun, wait, check that each slot
 // holds its own position, and retire and recycle blocks. A block located
 // differently by a producer and a consumer, a position reserved or claimed
 // twice, or a slot reused too early shows as a wrong value or a bad range.
@@ -50,7 +51,7 @@ func (q *mini) grow() {
 			vs := make([]valBlock, 1<<k)
 			q.vals[k].Store(&vs)
 			first, last := q.a.AddChunk(k)
-			fallback.PushFree(q.a, first, last) // publishes vals[k] too
+			chain.PushFree(q.a, first, last) // publishes vals[k] too
 			return
 		}
 	}
@@ -62,23 +63,10 @@ func (q *mini) val(idx uint32) *valBlock {
 	return &(*q.vals[k].Load())[idx+1-1<<k]
 }
 
-// ref returns the i-th block of the run in sp, locating it from prev (the
-// (i-1)-th, which the caller still holds) when the backend did not.
-func (q *mini) ref(sp *skel.Span, i uint64, prev skel.Ref, st *int) skel.Ref {
-	if i < sp.N {
-		return sp.Refs[i]
-	}
-	if *st == Grow {
-		q.grow()
-		*st = OK
-	}
-	from := prev
-	if i == 0 {
-		from = sp.Hint
-	}
+// Locate is mini's chain.Locator: native's walk, growing as needed.
+func (q *mini) Locate(from skel.Ref, bn uint64) skel.Ref {
 	for {
-		r, ok := Locate(q.c, from, sp.Pos>>skel.LogB+i)
-		if ok {
+		if r, ok := Locate(q.c, from, bn); ok {
 			return r
 		}
 		q.grow()
@@ -95,104 +83,68 @@ func (q *mini) checkTag(r skel.Ref, bn uint64, who string) {
 // produce reserves and publishes k positions; ok=false: closed.
 func (q *mini) produce(k uint64) (pos uint64, ok bool) {
 	var sp skel.Span
-	st := Splice(q.c, k, &sp)
-	if st == Closed {
+	if ReserveRun(q.c, k, &sp) == Closed {
 		return 0, false
 	}
-	pos = sp.Pos
-	r := q.ref(&sp, 0, 0, &st)
-	for i, p, left := uint64(0), sp.Pos, k; left > 0; i++ {
+	p := sp.Pos
+	for w := chain.Walk(&sp, k, q); ; {
+		r, off, n, last := w.Next(q)
 		q.checkTag(r, p>>skel.LogB, "producer")
-		off := uint32(p % skel.B)
-		n := min(left, skel.B-uint64(off))
-		var next skel.Ref
-		if n < left { // locate the next block while holding this one
-			next = q.ref(&sp, i+1, r, &st)
-		}
 		vb := q.val(skel.RefIdx(r))
-		for j := range n {
+		for j := range uint64(n) {
 			vb[uint64(off)+j] = p + j + 1
 		}
-		fallback.Publish(q.a.Block(skel.RefIdx(r)), off, uint32(n))
-		p, left = p+n, left-n
-		if left > 0 {
-			r = next
+		fallback.Publish(q.a.Block(skel.RefIdx(r)), off, n)
+		if last {
+			chain.MoveHint(&q.c.TailHint, sp.Hint, r)
+			return sp.Pos, true
 		}
+		p += uint64(n)
 	}
-	if r != sp.Hint {
-		atomic.CompareAndSwapUint64(&q.c.TailHint, sp.Hint, r)
-	}
-	return pos, true
 }
 
 // consume claims up to n positions and checks and retires them.
 func (q *mini) consume(n uint64) (pos, m uint64) {
 	var sp skel.Span
-	m, st := Claim(q.c, n, &sp)
+	m, _ = ClaimRun(q.c, n, &sp)
 	if m == 0 {
 		if sp.N != 0 {
 			q.t.Errorf("empty claim with %d refs", sp.N)
 		}
 		return 0, 0
 	}
-	r := q.ref(&sp, 0, 0, &st)
-	for i, p, left := uint64(0), sp.Pos, m; left > 0; i++ {
+	p := sp.Pos
+	for w := chain.Walk(&sp, m, q); ; {
+		r, off, cnt, last := w.Next(q)
 		q.checkTag(r, p>>skel.LogB, "consumer")
-		off := uint32(p % skel.B)
-		cnt := min(left, skel.B-uint64(off))
-		var next skel.Ref
-		if cnt < left { // locate the next block before retiring this one
-			next = q.ref(&sp, i+1, r, &st)
-		}
 		b := q.a.Block(skel.RefIdx(r))
-		fallback.Wait(b, off, uint32(cnt))
+		chain.Wait(b, off, cnt)
 		vb := q.val(skel.RefIdx(r))
-		for j := range cnt {
+		for j := range uint64(cnt) {
 			if got := vb[uint64(off)+j]; got != p+j+1 {
 				q.t.Errorf("position %d (block %d = %#x, slot %d) holds %d, want %d", p+j, p>>skel.LogB, r, uint64(off)+j, got-1, p+j)
 				runtime.Goexit()
 			}
 			vb[uint64(off)+j] = 0
 		}
-		if fallback.Retire(b, cnt) {
-			for !fallback.Advance(q.a, r) {
+		if fallback.Retire(b, uint64(cnt)) {
+			for !chain.Advance(q.a, r) {
 				q.grow()
 			}
 		}
-		p, left = p+cnt, left-cnt
-		if left > 0 {
-			r = next
+		if last {
+			chain.MoveHint(&q.c.HeadHint, sp.Hint, r)
+			return sp.Pos, m
 		}
-	}
-	if r != sp.Hint {
-		atomic.CompareAndSwapUint64(&q.c.HeadHint, sp.Hint, r)
-	}
-	return sp.Pos, m
-}
-
-type rng struct{ pos, n uint64 }
-
-// checkRanges checks that rs tile [0, total) exactly.
-func checkRanges(t *testing.T, who string, rs []rng, total uint64) {
-	t.Helper()
-	slices.SortFunc(rs, func(a, b rng) int { return int(int64(a.pos - b.pos)) })
-	next := uint64(0)
-	for _, r := range rs {
-		if r.pos != next {
-			t.Fatalf("%s: range at %d, want %d (gap or overlap)", who, r.pos, next)
-		}
-		next += r.n
-	}
-	if next != total {
-		t.Fatalf("%s: ranges end at %d, want %d", who, next, total)
+		p += uint64(cnt)
 	}
 }
 
 var sizes = []uint64{1, 1, 1, 2, 5, 31, 200, 1000, skel.B, 3000, skel.B*skel.SpanRefs + 100}
 
-// TestConcurrentSpliceClaim runs producers and consumers on the native core
+// TestConcurrentReserveClaim runs producers and consumers on the native core
 // (GOMAXPROCS as set, 2 here) across many blocks and recycling rounds.
-func TestConcurrentSpliceClaim(t *testing.T) {
+func TestConcurrentReserveClaim(t *testing.T) {
 	for _, closeMidway := range []bool{false, true} {
 		name := "run"
 		if closeMidway {
@@ -221,8 +173,8 @@ func concurrent(t *testing.T, closeMidway bool) {
 	var done atomic.Int32   // producers finished
 	var closing atomic.Bool // set just before the Close call
 	var closes atomic.Int32 // successful Close calls
-	prod := make([][]rng, producers)
-	cons := make([][]rng, consumers)
+	prod := make([][]coretest.Range, producers)
+	cons := make([][]coretest.Range, consumers)
 	for p := range producers {
 		wg.Go(func() {
 			defer done.Add(1)
@@ -246,11 +198,11 @@ func concurrent(t *testing.T, closeMidway bool) {
 				pos, ok := q.produce(k)
 				if !ok {
 					if !closing.Load() {
-						t.Error("Splice returned Closed on an open queue")
+						t.Error("ReserveRun returned Closed on an open queue")
 					}
 					return
 				}
-				prod[p] = append(prod[p], rng{pos, k})
+				prod[p] = append(prod[p], coretest.Range{Pos: pos, N: k})
 				sent += k
 			}
 		})
@@ -268,7 +220,7 @@ func concurrent(t *testing.T, closeMidway bool) {
 					runtime.Gosched()
 					continue
 				}
-				cons[cn] = append(cons[cn], rng{pos, m})
+				cons[cn] = append(cons[cn], coretest.Range{Pos: pos, N: m})
 			}
 		})
 	}
@@ -287,8 +239,8 @@ func concurrent(t *testing.T, closeMidway bool) {
 	} else if total != producers*perProducer {
 		t.Fatalf("tail %d, want %d", total, producers*perProducer)
 	}
-	checkRanges(t, "producers", slices.Concat(prod...), total)
-	checkRanges(t, "consumers", slices.Concat(cons...), total)
+	coretest.CheckTiling(t, "producers", slices.Concat(prod...), total)
+	coretest.CheckTiling(t, "consumers", slices.Concat(cons...), total)
 	// Every block is in the chain or on the free stack: none was lost.
 	blocks, chain, free := coretest.Census(q.a)
 	if chain+free != blocks {

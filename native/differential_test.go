@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"github.com/injectq/injectq/fallback"
+	"github.com/injectq/injectq/internal/chain"
 	"github.com/injectq/injectq/internal/coretest"
 	"github.com/injectq/injectq/internal/skel"
 )
 
-// The differential test drives the same operations on two arenas, one
-// through native (Splice, Claim, Locate, Close) and one through the
-// reference (fallback.Reserve, Claim, Locate, Close), and compares every
+// These tests drive the same operations on two arenas, one through native
+// (ReserveRun, ClaimRun, Locate, Close) and one through the reference
+// (fallback.Reserve, Claim and Close; chain.LocateRun and Locate), and compare every
 // result, the control words and every block's link words after each step.
 // The parts that stay in Go (hint updates, Retire, Advance, growing) are
 // done identically on both, as package queue does them.
@@ -35,39 +36,29 @@ func newSide(native bool) *side {
 	return &side{native: native, a: a, c: a.Ctl()}
 }
 
-// refRun is what Splice and Claim do after their CAS, in terms of the
-// reference: locate the run's blocks from the hint, each from the previous.
-func refRun(a *skel.Arena, from skel.Ref, pos, count uint64, sp *skel.Span) int {
-	bn := pos >> skel.LogB
-	nb := min((pos+count-1)>>skel.LogB-bn+1, skel.SpanRefs)
-	r := from
-	for i := range nb {
-		var ok bool
-		if r, ok = fallback.Locate(a, r, bn+i); !ok {
-			sp.N = i
-			return Grow
-		}
-		sp.Refs[i] = r
+// status is native's status code for the result of chain.LocateRun.
+func status(located bool) int {
+	if located {
+		return OK
 	}
-	sp.N = nb
-	return OK
+	return Grow
 }
 
 func (s *side) splice(k uint64, sp *skel.Span) int {
 	if s.native {
-		return Splice(s.c, k, sp)
+		return ReserveRun(s.c, k, sp)
 	}
 	t, hint, ok := fallback.Reserve(s.c, k)
 	if !ok {
 		return Closed
 	}
 	sp.Pos, sp.Hint = t, hint
-	return refRun(s.a, hint, t, k, sp)
+	return status(chain.LocateRun(s.a, hint, t, k, sp))
 }
 
 func (s *side) claim(n uint64, sp *skel.Span) (uint64, int) {
 	if s.native {
-		return Claim(s.c, n, sp)
+		return ClaimRun(s.c, n, sp)
 	}
 	h, m, hint := fallback.Claim(s.c, n)
 	if m == 0 {
@@ -75,14 +66,14 @@ func (s *side) claim(n uint64, sp *skel.Span) (uint64, int) {
 		return 0, OK
 	}
 	sp.Pos, sp.Hint = h, hint
-	return m, refRun(s.a, hint, h, m, sp)
+	return m, status(chain.LocateRun(s.a, hint, h, m, sp))
 }
 
 func (s *side) locate(from skel.Ref, bn uint64) (skel.Ref, bool) {
 	if s.native {
 		return Locate(s.c, from, bn)
 	}
-	return fallback.Locate(s.a, from, bn)
+	return chain.Locate(s.a, from, bn)
 }
 
 func (s *side) close() bool {
@@ -96,7 +87,7 @@ func (s *side) close() bool {
 func (s *side) grow() {
 	if n := min(len(s.hoard), 3); n > 0 {
 		for _, idx := range s.hoard[len(s.hoard)-n:] {
-			fallback.PushFree(s.a, idx, idx)
+			chain.PushFree(s.a, idx, idx)
 		}
 		s.hoard = s.hoard[:len(s.hoard)-n]
 		return
@@ -104,7 +95,7 @@ func (s *side) grow() {
 	for k := range skel.MaxChunks {
 		if !s.a.HasChunk(k) {
 			first, last := s.a.AddChunk(k)
-			fallback.PushFree(s.a, first, last)
+			chain.PushFree(s.a, first, last)
 			return
 		}
 	}
@@ -114,7 +105,7 @@ func (s *side) grow() {
 // starve takes every block off the free stack.
 func (s *side) starve() {
 	for {
-		idx, ok := fallback.PopFree(s.a)
+		idx, ok := chain.PopFree(s.a)
 		if !ok {
 			return
 		}
@@ -216,38 +207,36 @@ func (d *diff) locate(from skel.Ref, bn uint64) skel.Ref {
 	}
 }
 
-// complete locates the rest of a span after the backend's call, as package
-// queue does (firstRef, spanRef), and returns every block of the run.
+// Locate makes d the chain.Locator of the runs it completes.
+func (d *diff) Locate(from skel.Ref, bn uint64) skel.Ref { return d.locate(from, bn) }
+
+// complete walks a span after the backend's call as package queue does
+// (chain.Walk, locating on both sides what the span lacks) and returns
+// every block of the run.
 func (d *diff) complete(sp *skel.Span, count uint64, st int) run {
 	d.t.Helper()
 	d.spans++
-	if st == Grow {
-		if sp.N > 0 {
-			d.partial++
-		}
-		d.grow()
+	if st == Grow && sp.N > 0 {
+		d.partial++
 	}
-	first, last := sp.Pos>>skel.LogB, (sp.Pos+count-1)>>skel.LogB
-	if last-first+1 > skel.SpanRefs {
+	first := sp.Pos >> skel.LogB
+	if (sp.Pos+count-1)>>skel.LogB-first+1 > skel.SpanRefs {
 		d.longRuns++
 	}
-	rn := run{pos: sp.Pos, n: count}
 	for i := range sp.N {
-		r := sp.Refs[i]
-		if skel.RefTag(r) != skel.TagOf(first+i) {
+		if r := sp.Refs[i]; skel.RefTag(r) != skel.TagOf(first+i) {
 			d.fatalf("span block %d: Ref %#x, want tag %d", i, r, first+i)
 		}
+		d.seen = append(d.seen, sp.Refs[i])
+	}
+	rn := run{pos: sp.Pos, n: count}
+	for w := chain.Walk(sp, count, d); ; {
+		r, _, _, last := w.Next(d)
 		rn.refs = append(rn.refs, r)
-		d.seen = append(d.seen, r)
-	}
-	for bn := first + sp.N; bn <= last; bn++ {
-		from := sp.Hint
-		if len(rn.refs) > 0 {
-			from = rn.refs[len(rn.refs)-1]
+		if last {
+			return rn
 		}
-		rn.refs = append(rn.refs, d.locate(from, bn))
 	}
-	return rn
 }
 
 // splice reserves k positions on both sides.
@@ -257,17 +246,17 @@ func (d *diff) splice(k uint64) {
 	stn := d.nat.splice(k, &sn)
 	str := d.ref.splice(k, &sr)
 	if stn != str || sn != sr {
-		d.fatalf("Splice(%d): native %d %+v, reference %d %+v", k, stn, sn, str, sr)
+		d.fatalf("ReserveRun(%d): native %d %+v, reference %d %+v", k, stn, sn, str, sr)
 	}
-	d.check(fmt.Sprintf("Splice(%d) = %d", k, stn))
+	d.check(fmt.Sprintf("ReserveRun(%d) = %d", k, stn))
 	if stn == Closed {
 		if !d.closed {
-			d.fatalf("Splice(%d) = Closed on an open queue", k)
+			d.fatalf("ReserveRun(%d) = Closed on an open queue", k)
 		}
 		return
 	}
 	if d.closed {
-		d.fatalf("Splice(%d) = %d on a closed queue", k, stn)
+		d.fatalf("ReserveRun(%d) = %d on a closed queue", k, stn)
 	}
 	rn := d.complete(&sn, k, stn)
 	// The hint update of package queue's pushBatch, on both sides.
@@ -290,9 +279,9 @@ func (d *diff) claim(n uint64) uint64 {
 	mn, stn := d.nat.claim(n, &sn)
 	mr, str := d.ref.claim(n, &sr)
 	if mn != mr || stn != str || sn != sr {
-		d.fatalf("Claim(%d): native %d %d %+v, reference %d %d %+v", n, mn, stn, sn, mr, str, sr)
+		d.fatalf("ClaimRun(%d): native %d %d %+v, reference %d %d %+v", n, mn, stn, sn, mr, str, sr)
 	}
-	d.check(fmt.Sprintf("Claim(%d) = %d, %d", n, mn, stn))
+	d.check(fmt.Sprintf("ClaimRun(%d) = %d, %d", n, mn, stn))
 	if mn == 0 {
 		return 0
 	}
@@ -309,7 +298,7 @@ func (d *diff) claim(n uint64) uint64 {
 		cnt := min(left, skel.B-pos%skel.B)
 		for _, s := range []*side{d.nat, d.ref} {
 			if fallback.Retire(s.a.Block(skel.RefIdx(r)), cnt) {
-				for !fallback.Advance(s.a, r) {
+				for !chain.Advance(s.a, r) {
 					s.grow() // the other side grows below, identically
 					if s == d.nat {
 						d.grows++
@@ -409,7 +398,7 @@ func (d *diff) starve() {
 	d.check("starve")
 }
 
-func TestDifferentialScripted(t *testing.T) {
+func TestMatchesReferenceScripted(t *testing.T) {
 	d := newDiff(t)
 	d.op = "claim on a new queue"
 	if d.claim(5) != 0 {
@@ -466,7 +455,7 @@ func TestDifferentialScripted(t *testing.T) {
 	t.Logf("%d spans, %d runs over SpanRefs blocks, %d grows (%d partial), %d stale hints", d.spans, d.longRuns, d.grows, d.partial, d.stale)
 }
 
-func TestDifferentialRandom(t *testing.T) {
+func TestMatchesReferenceRandom(t *testing.T) {
 	steps := 3000
 	if testing.Short() {
 		steps = 600

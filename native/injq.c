@@ -2,9 +2,10 @@
 
 // injq.c: the native backend's atomic core. The reservation and claim CAS,
 // close, and the CAS-chain walk that finds (and installs) the blocks of a
-// run, in C11 __atomic builtins. See fallback/fallback.go for the reference
-// implementation: every function here mirrors the one named in its comment,
-// word for word (native/differential_test.go holds it to that).
+// run, in C11 __atomic builtins. See fallback/fallback.go (reservation,
+// claim, close) and internal/chain (the walk, the free stack) for the
+// reference implementation: every function here mirrors the one named in
+// its comment, word for word (native/differential_test.go holds it to that).
 //
 // Pointers: C never holds, reads-then-writes, or stores Go pointers. Ctl
 // and Span are pointer-free Go memory passed as call arguments and not
@@ -72,7 +73,7 @@ static inline injq_block *blk(const injq_ctl *c, uint64_t idx) {
 }
 
 // pop_free takes a block off the free stack; 0 when it is empty.
-// (fallback.PopFree)
+// (chain.PopFree)
 static int pop_free(injq_ctl *c, uint64_t *idx) {
 	// Acquire: pairs with the release (Go: seq_cst) CAS of the push that
 	// made top the top, so top's FreeNext is visible (and the CAS below
@@ -93,7 +94,7 @@ static int pop_free(injq_ctl *c, uint64_t *idx) {
 		// Free is a CAS, an RMW, so it continues that push's release
 		// sequence), so the pusher's writes are visible before we
 		// initialise and link i: its FreeNext, and for a recycled block
-		// the clearing of its State and Consumed (fallback.recycle, before
+		// the clearing of its State and Consumed (chain.recycle, before
 		// its PushFree). Nothing to release: we wrote nothing the next
 		// popper needs. Failure: acquire, as the first load (top is the
 		// value read, retried).
@@ -105,7 +106,7 @@ static int pop_free(injq_ctl *c, uint64_t *idx) {
 }
 
 // push_free pushes block i, which we popped and could not link, back on the
-// free stack. (fallback.PushFree for one block)
+// free stack. (chain.PushFree for one block)
 static void push_free(injq_ctl *c, uint64_t i) {
 	injq_block *b = blk(c, i);
 	// Relaxed: only a guess at the top; the CAS checks it.
@@ -126,7 +127,7 @@ static void push_free(injq_ctl *c, uint64_t i) {
 }
 
 // link_after installs a block after b, whose link word was seen as the empty
-// link "empty"; 0: no free block. (fallback.link)
+// link "empty"; 0: no free block. (chain.link)
 static int link_after(injq_ctl *c, injq_block *b, uint64_t empty) {
 	uint64_t y;
 	if (!pop_free(c, &y)) {
@@ -140,7 +141,7 @@ static int link_after(injq_ctl *c, injq_block *b, uint64_t empty) {
 	__atomic_store_n(&blk(c, y)->next, (TAG(empty) + 1) << INJQ_IDXBITS, __ATOMIC_RELAXED);
 	uint64_t expect = empty;
 	// Release on success: makes y reachable. Walkers load b's link with
-	// acquire (locate below; fallback.Locate's seq_cst load) and then see
+	// acquire (locate below; chain.Locate's seq_cst load) and then see
 	// y's link word and, transitively through our acquiring pop, y's
 	// cleared State and Consumed: a producer publishes and a consumer
 	// waits on those. Failure relaxed: somebody else linked b; the caller
@@ -152,7 +153,7 @@ static int link_after(injq_ctl *c, injq_block *b, uint64_t empty) {
 }
 
 // install_first installs block number 0 as HeadBlk; 0: no free block.
-// (fallback.installFirst)
+// (chain.installFirst)
 static int install_first(injq_ctl *c) {
 	uint64_t y;
 	if (!pop_free(c, &y)) {
@@ -172,7 +173,7 @@ static int install_first(injq_ctl *c) {
 }
 
 // locate finds the Ref of block number bn, walking the chain of links from
-// r and installing missing blocks. (fallback.Locate: see there why block bn
+// r and installing missing blocks. (chain.Locate: see there why block bn
 // cannot leave the chain while the caller holds a position in it, and why a
 // stale start is detected by its tag.)
 static __attribute__((noinline)) int locate(injq_ctl *c, uint64_t r, uint64_t bn, uint64_t *out) {
@@ -180,7 +181,7 @@ static __attribute__((noinline)) int locate(injq_ctl *c, uint64_t r, uint64_t bn
 	for (;;) {
 		if (!HASIDX(r)) {
 			// Acquire: pairs with the release CAS that set HeadBlk
-			// (install_first, fallback.installFirst, or Go's Advance, a
+			// (install_first, chain.installFirst, or Go's Advance, a
 			// seq_cst CAS made after it acquired the successor's link),
 			// so the block it names is initialised.
 			r = __atomic_load_n(&c->head_blk, __ATOMIC_ACQUIRE);
@@ -203,7 +204,7 @@ static __attribute__((noinline)) int locate(injq_ctl *c, uint64_t r, uint64_t bn
 		}
 		injq_block *b = blk(c, IDX(r));
 		// Acquire: pairs with the release CAS that linked the successor
-		// (link_after; fallback.link's seq_cst CAS), so the successor's
+		// (link_after; chain.link's seq_cst CAS), so the successor's
 		// link word and cleared slot states are visible before we walk on
 		// or hand its Ref to Go; and with the store that initialised b's
 		// own link under a new tag, which the tag check below detects.
@@ -225,7 +226,7 @@ static __attribute__((noinline)) int locate(injq_ctl *c, uint64_t r, uint64_t bn
 // locate_run fills sp->refs with the blocks of positions [pos, pos+count),
 // up to INJQ_SPANREFS of them, walking on from each to the next: every one
 // holds a position of the caller's run, so none can leave the chain.
-// Kept out of line: the common case is locate_run_fast's.
+// (chain.LocateRun.) Kept out of line: the common case is locate_run_fast's.
 static __attribute__((noinline)) int locate_run(injq_ctl *c, uint64_t from, uint64_t pos, uint64_t count,
 						injq_span *sp) {
 	uint64_t bn = pos >> INJQ_LOGB;
@@ -247,9 +248,9 @@ static __attribute__((noinline)) int locate_run(injq_ctl *c, uint64_t from, uint
 
 // locate_run_fast is locate_run for a run within the hint's block (what
 // locate returns at once for it), inline, without the calls and register
-// saves of the general walk: most batches are that case. (Measured with
-// BenchmarkCrossing: this and the out-parameters below took a batch of one
-// from ~20 ns over a bare cgo call to ~5-8 ns.)
+// saves of the general walk: most batches are that case. (This and the
+// out-parameters below removed most of what a native batch of one cost
+// above a bare cgo call: BenchmarkCrossing, README "Choosing a backend".)
 static inline int locate_run_fast(injq_ctl *c, uint64_t from, uint64_t pos, uint64_t count, injq_span *sp) {
 	uint64_t bn = pos >> INJQ_LOGB;
 	if (HASIDX(from) && ((TAG(from) ^ bn) & INJQ_TAGMASK) == 0 && (pos + count - 1) >> INJQ_LOGB == bn) {
@@ -260,14 +261,14 @@ static inline int locate_run_fast(injq_ctl *c, uint64_t from, uint64_t pos, uint
 	return locate_run(c, from, pos, count, sp);
 }
 
-// injq_splice reserves k >= 1 positions with one CAS (fallback.Reserve),
+// injq_reserve_run reserves k >= 1 positions with one CAS (fallback.Reserve),
 // then locates the run's blocks; *st is the status. The span and *st are
 // the caller's, written with plain stores: the caller reads them after the
 // call, on the same thread. (An out-parameter rather than a return value:
 // cgo's wrapper for a C function that returns a value re-reads the Go
 // stack bounds twice per call, measurably more than a store; see
 // BenchmarkCrossing.)
-void injq_splice(injq_ctl *c, uint64_t k, injq_span *sp, uint64_t *st) {
+void injq_reserve_run(injq_ctl *c, uint64_t k, injq_span *sp, uint64_t *st) {
 	// Seq_cst, as Go's: the tail is a linearization point (see the top).
 	uint64_t t = __atomic_load_n(&c->tail, __ATOMIC_SEQ_CST);
 	uint64_t hint;
@@ -295,10 +296,10 @@ void injq_splice(injq_ctl *c, uint64_t k, injq_span *sp, uint64_t *st) {
 	*st = (uint64_t)locate_run_fast(c, hint, t, k, sp);
 }
 
-// injq_claim claims m = min(n, reserved) positions with one CAS
+// injq_claim_run claims m = min(n, reserved) positions with one CAS
 // (fallback.Claim), then locates the run's blocks. It sets
 // *res = m << INJQ_ST_BITS | status; m = 0: nothing to claim.
-void injq_claim(injq_ctl *c, uint64_t n, injq_span *sp, uint64_t *res) {
+void injq_claim_run(injq_ctl *c, uint64_t n, injq_span *sp, uint64_t *res) {
 	uint64_t h, m, hint;
 	for (;;) {
 		// Seq_cst, as Go's (see the top). Head is read first: a Head of h
@@ -314,7 +315,7 @@ void injq_claim(injq_ctl *c, uint64_t n, injq_span *sp, uint64_t *res) {
 			return;
 		}
 		m = t - h < n ? t - h : n;
-		// Acquire: as the tail hint in injq_splice: HeadHint's setter
+		// Acquire: as the tail hint in injq_reserve_run: HeadHint's setter
 		// claimed a position in the hint's block and located that block
 		// before setting it, so the hint's number is at most h/B and its
 		// block is initialised.
@@ -330,7 +331,7 @@ void injq_claim(injq_ctl *c, uint64_t n, injq_span *sp, uint64_t *res) {
 	*res = m << INJQ_ST_BITS | (uint64_t)locate_run_fast(c, hint, h, m, sp);
 }
 
-// injq_locate is fallback.Locate: one cgo call for the rest of a walk that
+// injq_locate is chain.Locate: one cgo call for the rest of a walk that
 // needed a grown arena.
 int injq_locate(injq_ctl *c, uint64_t from, uint64_t bn, uint64_t *out) {
 	return locate(c, from, bn, out);
@@ -364,37 +365,4 @@ int injq_atomics(void) {
 // injq_noop does nothing: the benchmark of a bare cgo crossing.
 void injq_noop(injq_ctl *c) {
 	(void)c;
-}
-
-// injq_publish is fallback.Publish with release stores (whole words) and
-// release ORs (the partial words at either end, shared with other runs):
-// the second-crossing publication experiment of BenchmarkPublish. The
-// queue does not use it. The whole words are a plain loop, so that the
-// stores are not serialised behind the arithmetic of the next offset.
-void injq_publish(injq_block *b, uint32_t off, uint32_t n) {
-	const uint64_t all = UINT64_C(0x0101010101010101);
-#define MASK(lo, hi) (all >> (8 * (8 - ((hi) - (lo)))) << (8 * (lo)))
-	if (n == 0) {
-		return;
-	}
-	uint32_t end = off + n;
-	uint32_t w = off / 8, lo = off % 8, wend = end / 8, hi = end % 8;
-	// Release, every store and OR: the values written before this call
-	// (in Go, same thread) are visible to a consumer whose acquire load
-	// sees the state byte (fallback.Wait).
-	if (w == wend) {
-		__atomic_fetch_or(&b->state[w], MASK(lo, hi), __ATOMIC_RELEASE);
-		return;
-	}
-	if (lo != 0) {
-		__atomic_fetch_or(&b->state[w], MASK(lo, 8), __ATOMIC_RELEASE);
-		w++;
-	}
-	for (; w < wend; w++) {
-		__atomic_store_n(&b->state[w], all, __ATOMIC_RELEASE);
-	}
-	if (hi != 0) {
-		__atomic_fetch_or(&b->state[wend], MASK(0, hi), __ATOMIC_RELEASE);
-	}
-#undef MASK
 }

@@ -54,9 +54,9 @@
 
 // Status codes; keep in sync with native.OK, native.Closed, native.Grow.
 #define INJQ_ST_OK 0     // done
-#define INJQ_ST_CLOSED 1 // splice only: the queue is closed, nothing reserved
+#define INJQ_ST_CLOSED 1 // reserve_run only: the queue is closed, nothing reserved
 #define INJQ_ST_GROW 2   // a block had to be installed and none was free
-// injq_claim sets *res = m << INJQ_ST_BITS | status.
+// injq_claim_run sets *res = m << INJQ_ST_BITS | status.
 #define INJQ_ST_BITS 2
 
 // skel.Ctl. The padding keeps each group of words on its own line.
@@ -87,7 +87,7 @@ typedef struct injq_block {
 // skel.Span: one reservation or claim and the blocks that hold it.
 typedef struct injq_span {
 	uint64_t pos;  // first position of the run
-	uint64_t hint; // TailHint (splice) or HeadHint (claim) read before the CAS
+	uint64_t hint; // TailHint (reserve_run) or HeadHint (claim_run) read before the CAS
 	uint64_t n;    // how many of refs are filled
 	uint64_t refs[INJQ_SPANREFS];
 } injq_span;
@@ -112,10 +112,10 @@ _Static_assert(offsetof(injq_span, refs) == INJQ_SPAN_OFF_REFS, "Span.Refs");
 _Static_assert(sizeof(injq_span) == INJQ_SPANSIZE, "Span size");
 _Static_assert(sizeof(uintptr_t) == 8, "64-bit targets only");
 
-// Entry points: one cgo call per batch. See injq.c. Splice sets *st to a
-// status; Claim sets *res = m << INJQ_ST_BITS | status.
-void injq_splice(injq_ctl *c, uint64_t k, injq_span *sp, uint64_t *st);
-void injq_claim(injq_ctl *c, uint64_t n, injq_span *sp, uint64_t *res);
+// Entry points: one cgo call per batch. See injq.c. injq_reserve_run sets
+// *st to a status; injq_claim_run sets *res = m << INJQ_ST_BITS | status.
+void injq_reserve_run(injq_ctl *c, uint64_t k, injq_span *sp, uint64_t *st);
+void injq_claim_run(injq_ctl *c, uint64_t n, injq_span *sp, uint64_t *res);
 int injq_locate(injq_ctl *c, uint64_t from, uint64_t bn, uint64_t *out);
 int injq_close(injq_ctl *c);
 
@@ -129,8 +129,7 @@ int injq_atomics(void);
 #define INJQ_RMW_OUTLINE_LSE 3  // arm64 outline atomics, libgcc chose CASAL/LDSETAL
 #define INJQ_RMW_OUTLINE_LLSC 4 // arm64 outline atomics, libgcc chose LDAXR/STLXR
 
-// Benchmark and experiment helpers (not used by the queue).
+// A bare crossing, for BenchmarkCrossing (not used by the queue).
 void injq_noop(injq_ctl *c);
-void injq_publish(injq_block *b, uint32_t off, uint32_t n);
 
 #endif

@@ -10,7 +10,6 @@ import (
 
 	"github.com/klauspost/cpuid/v2"
 
-	"github.com/injectq/injectq/fallback"
 	"github.com/injectq/injectq/internal/skel"
 )
 
@@ -105,28 +104,5 @@ func TestPath(t *testing.T) {
 	}
 	if !strings.Contains(p, want) {
 		t.Errorf("Path %q lacks %q (cpuid ATOMICS %t)", p, want, cpuid.CPU.Supports(cpuid.ATOMICS))
-	}
-}
-
-// TestPublishMatchesFallback: the C publication of the BenchmarkPublish
-// experiment sets exactly the state bytes fallback.Publish sets, and keeps
-// those of neighbouring runs.
-func TestPublishMatchesFallback(t *testing.T) {
-	a := skel.NewArena(true)
-	a.AddChunk(0)
-	b, want := a.Block(0), new(skel.Block)
-	for off := uint32(0); off < 40; off++ {
-		for n := uint32(0); off+n <= skel.B; n += 1 + n/3 {
-			for _, pre := range []uint64{0, 0x0100000000000001} {
-				for w := range b.State {
-					b.State[w], want.State[w] = pre, pre
-				}
-				publish(b, off, n)
-				fallback.Publish(want, off, n)
-				if b.State != want.State {
-					t.Fatalf("publish(%d, %d) over %#x differs from fallback.Publish", off, n, pre)
-				}
-			}
-		}
 	}
 }

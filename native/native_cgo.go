@@ -8,18 +8,16 @@ package native
 // None of these functions calls back into Go, and none keeps a pointer it
 // was given after it returns: the Ctl and Span stay on the Go side (the
 // Span usually on the caller's stack).
-#cgo noescape injq_splice
-#cgo nocallback injq_splice
-#cgo noescape injq_claim
-#cgo nocallback injq_claim
+#cgo noescape injq_reserve_run
+#cgo nocallback injq_reserve_run
+#cgo noescape injq_claim_run
+#cgo nocallback injq_claim_run
 #cgo noescape injq_locate
 #cgo nocallback injq_locate
 #cgo noescape injq_close
 #cgo nocallback injq_close
 #cgo noescape injq_noop
 #cgo nocallback injq_noop
-#cgo noescape injq_publish
-#cgo nocallback injq_publish
 #cgo nocallback injq_cc_version
 #cgo nocallback injq_atomics
 
@@ -67,18 +65,18 @@ func Path() string {
 func ctl(c *skel.Ctl) *C.injq_ctl     { return (*C.injq_ctl)(unsafe.Pointer(c)) }
 func span(sp *skel.Span) *C.injq_span { return (*C.injq_span)(unsafe.Pointer(sp)) }
 
-// Splice reserves k >= 1 positions [sp.Pos, sp.Pos+k) with one CAS and
+// ReserveRun reserves k >= 1 positions [sp.Pos, sp.Pos+k) with one CAS and
 // locates the blocks of the run, all in one cgo call. It sets sp.Pos,
 // sp.Hint (Ctl.TailHint as read before the CAS), sp.Refs[:sp.N] (the run's
 // first sp.N blocks, at most skel.SpanRefs). It returns Closed, having
 // reserved nothing and written nothing, once the queue is closed; Grow
 // when a block had to be installed and the free stack was empty (the
 // reservation stands: grow the arena and locate the rest with Locate);
-// else OK. See fallback.Reserve and fallback.Locate for the reference
+// else OK. See fallback.Reserve and chain.LocateRun for the reference
 // implementation.
-func Splice(c *skel.Ctl, k uint64, sp *skel.Span) int {
+func ReserveRun(c *skel.Ctl, k uint64, sp *skel.Span) int {
 	var st C.uint64_t // an out-parameter is cheaper than a C return value
-	C.injq_splice(ctl(c), C.uint64_t(k), span(sp), &st)
+	C.injq_reserve_run(ctl(c), C.uint64_t(k), span(sp), &st)
 	return int(st)
 }
 
@@ -87,20 +85,20 @@ func Splice(c *skel.Ctl, k uint64, sp *skel.Span) int {
 // and no queue holds 2^62 items.
 const maxClaim = 1<<(64-C.INJQ_ST_BITS) - 1
 
-// Claim claims m = min(n, items reserved) positions [sp.Pos, sp.Pos+m) with
-// one CAS and locates the run's blocks as Splice does (sp.Hint is
+// ClaimRun claims m = min(n, items reserved) positions [sp.Pos, sp.Pos+m)
+// with one CAS and locates the run's blocks as ReserveRun does (sp.Hint is
 // Ctl.HeadHint as read before the CAS). m = 0: nothing to claim (status OK,
-// sp.N = 0). Grow is as for Splice; the claim stands. See fallback.Claim for
-// the reference implementation.
-func Claim(c *skel.Ctl, n uint64, sp *skel.Span) (m uint64, status int) {
+// sp.N = 0). Grow is as for ReserveRun; the claim stands. See
+// fallback.Claim and chain.LocateRun for the reference implementation.
+func ClaimRun(c *skel.Ctl, n uint64, sp *skel.Span) (m uint64, status int) {
 	var r C.uint64_t
-	C.injq_claim(ctl(c), C.uint64_t(min(n, maxClaim)), span(sp), &r)
+	C.injq_claim_run(ctl(c), C.uint64_t(min(n, maxClaim)), span(sp), &r)
 	return uint64(r >> C.INJQ_ST_BITS), int(r & (1<<C.INJQ_ST_BITS - 1))
 }
 
 // Locate returns the Ref of block number bn, walking the CAS-chain from
 // `from` and installing missing blocks; ok=false: the free stack was empty,
-// grow the arena and call again. See fallback.Locate for the reference
+// grow the arena and call again. See chain.Locate for the reference
 // implementation.
 func Locate(c *skel.Ctl, from skel.Ref, bn uint64) (r skel.Ref, ok bool) {
 	var out C.uint64_t
@@ -116,12 +114,6 @@ func Close(c *skel.Ctl) bool {
 
 // noop is a bare cgo call with the same directives, for BenchmarkCrossing.
 func noop(c *skel.Ctl) { C.injq_noop(ctl(c)) }
-
-// publish is fallback.Publish in C (release stores), for the second-call
-// publication experiment in BenchmarkPublish; the queue does not use it.
-func publish(b *skel.Block, off, n uint32) {
-	C.injq_publish((*C.injq_block)(unsafe.Pointer(b)), C.uint32_t(off), C.uint32_t(n))
-}
 
 // cLayout returns the constants, sizes and offsets C uses, for
 // TestLayoutMatchesSkel.

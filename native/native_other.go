@@ -21,7 +21,7 @@ func Path() string { return "none (built without cgo, with -tags purego, or with
 
 const unavailable = "native: unavailable (built without cgo, with -tags purego, or with -race)"
 
-func Splice(c *skel.Ctl, k uint64, sp *skel.Span) int               { panic(unavailable) }
-func Claim(c *skel.Ctl, n uint64, sp *skel.Span) (uint64, int)      { panic(unavailable) }
+func ReserveRun(c *skel.Ctl, k uint64, sp *skel.Span) int           { panic(unavailable) }
+func ClaimRun(c *skel.Ctl, n uint64, sp *skel.Span) (uint64, int)   { panic(unavailable) }
 func Locate(c *skel.Ctl, from skel.Ref, bn uint64) (skel.Ref, bool) { panic(unavailable) }
 func Close(c *skel.Ctl) bool                                        { panic(unavailable) }

@@ -1,69 +1,115 @@
 package queue
 
+// Every decision between backends is in this file: which backends this
+// build has and which one a queue runs on, and which implementation runs
+// each step of a push and a pop. Push and Pop write their single-item
+// steps out for speed (the inlined fallback.Reserve, claimPublished, the
+// one-slot publication and retirement), citing this table; their native
+// halves and Pop's slow claim are below.
+//
+//	step                               fallback          asm                native
+//	reserve one item (Push)            fallback.Reserve  fallback.Reserve¹  native.ReserveRun²
+//	reserve a batch (PushBatch)        fallback.Reserve  asm.Reserve        native.ReserveRun²
+//	claim one item (Pop): published    claimPublished³   claimPublished³    -
+//	claim one item (Pop): claimSlow    fallback.Claim    fallback.Claim¹    native.ClaimRun²
+//	claim a batch (PopN)               fallback.Claim    asm.Claim          native.ClaimRun²
+//	locate a run's blocks              chain.LocateRun   chain.LocateRun    in C, same call²
+//	locate the rest, grow (Locate)     chain.Locate      chain.Locate       native.Locate
+//	publish one slot (Push)            atomic OR, inline, every backend
+//	publish a run (PushBatch)          fallback.Publish  asm.Publish        fallback.Publish
+//	wait for publication               chain.Wait, every backend
+//	retire one slot (Pop)              fallback.Retire, inline, every backend
+//	retire a run (PopN)                fallback.Retire   asm.Retire         fallback.Retire
+//	advance, recycle, free stack       chain, every backend
+//	close                              fallback.Close    asm.Close          native.Close
+//
+// ¹ For one item the assembly would run the instructions the compiler
+// inlines for the fallback, plus a call each; its gain, publication
+// without a locked instruction, pays from runs of a few slots (README,
+// "Choosing a backend").
+// ² One cgo call does the reservation or claim and locates the run's
+// blocks, up to skel.SpanRefs of them.
+// ³ In Go, on every backend but native, whose pops claim in C so that the
+// backend measures its own claim.
+
 import (
 	"fmt"
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"github.com/klauspost/cpuid/v2"
 
 	"github.com/injectq/injectq/asm"
+	"github.com/injectq/injectq/fallback"
+	"github.com/injectq/injectq/internal/chain"
+	"github.com/injectq/injectq/internal/skel"
 	"github.com/injectq/injectq/native"
 )
 
-// backend describes one implementation of the atomic core.
-type backend struct {
-	name  string
-	id    impl
-	avail bool   // built in and usable on this CPU
-	why   string // when not available
-	path  func() string
+// backend names one implementation of the atomic core; dispatch is a plain
+// switch on it, no interface call per item.
+type backend uint8
+
+const (
+	fallbackBackend backend = iota
+	asmBackend
+	nativeBackend
+)
+
+// registration describes one backend.
+type registration struct {
+	name    string
+	backend backend
+	avail   bool   // built in and usable on this CPU
+	why     string // when not available
+	path    func() string
 }
 
-// backends lists every backend in order of preference: the first available
+// registry lists every backend in order of preference: the first available
 // one is the default. See README "Choosing a backend" for the measurements
 // behind the order.
-var backends = []backend{
-	{name: "asm", id: implAsm, avail: asm.Available, why: "no assembly in this build (purego tag, -race or GOARCH)", path: func() string {
+var registry = []registration{
+	{name: "asm", backend: asmBackend, avail: asm.Available, why: "no assembly in this build (purego tag, -race or GOARCH)", path: func() string {
 		return asm.Path() + " for runs; single items: the compiler's inlined atomics"
 	}},
-	{name: "fallback", id: implFallback, avail: true, path: func() string { return "pure Go, sync/atomic" }},
-	{name: "native", id: implNative, avail: native.Available, why: "built without cgo, or with the purego tag or -race", path: native.Path},
+	{name: "fallback", backend: fallbackBackend, avail: true, path: func() string { return "pure Go, sync/atomic" }},
+	{name: "native", backend: nativeBackend, avail: native.Available, why: "built without cgo, or with the purego tag or -race", path: native.Path},
 }
 
 // envBackend is the environment variable that overrides the start-up choice.
 const envBackend = "INJECTQ_BACKEND"
 
 var (
-	defaultImpl = implFallback
-	envNote     string // why INJECTQ_BACKEND was ignored, for Describe
+	defaultBackend = fallbackBackend
+	envNote        string // why INJECTQ_BACKEND was ignored, for Describe
 )
 
 func init() {
-	for _, b := range backends {
-		if b.avail {
-			defaultImpl = b.id
+	for _, r := range registry {
+		if r.avail {
+			defaultBackend = r.backend
 			break
 		}
 	}
 	if name := os.Getenv(envBackend); name != "" {
-		id, err := lookup(name)
+		b, err := lookup(name)
 		if err != nil {
 			envNote = fmt.Sprintf(" (%s=%s ignored: %v)", envBackend, name, err)
 		} else {
-			defaultImpl = id
+			defaultBackend = b
 		}
 	}
 }
 
-func lookup(name string) (impl, error) {
-	for _, b := range backends {
-		if b.name == name {
-			if !b.avail {
-				return 0, fmt.Errorf("%w: %q: %s", ErrBackendUnavailable, name, b.why)
+func lookup(name string) (backend, error) {
+	for _, r := range registry {
+		if r.name == name {
+			if !r.avail {
+				return 0, fmt.Errorf("%w: %q: %s", ErrBackendUnavailable, name, r.why)
 			}
-			return b.id, nil
+			return r.backend, nil
 		}
 	}
 	return 0, fmt.Errorf("%w: %q (have %s)", ErrUnknownBackend, name, strings.Join(names(false), ", "))
@@ -71,18 +117,18 @@ func lookup(name string) (impl, error) {
 
 func names(availOnly bool) []string {
 	var out []string
-	for _, b := range backends {
-		if b.avail || !availOnly {
-			out = append(out, b.name)
+	for _, r := range registry {
+		if r.avail || !availOnly {
+			out = append(out, r.name)
 		}
 	}
 	return out
 }
 
-func backendName(id impl) string {
-	for _, b := range backends {
-		if b.id == id {
-			return b.name
+func (b backend) String() string {
+	for _, r := range registry {
+		if r.backend == b {
+			return r.name
 		}
 	}
 	return "?"
@@ -95,7 +141,7 @@ func Backends() []string { return names(true) }
 // DefaultBackend returns the backend that New and the zero Queue use: the
 // first of Backends(), unless the environment variable INJECTQ_BACKEND names
 // another usable one.
-func DefaultBackend() string { return backendName(defaultImpl) }
+func DefaultBackend() string { return defaultBackend.String() }
 
 // Describe returns one line naming GOOS/GOARCH, the CPU and the features that
 // decided the choice, the default backend, and the code path of each
@@ -105,29 +151,162 @@ func Describe() string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s/%s cpu=%q features=[%s] default=%s%s;",
 		runtime.GOOS, runtime.GOARCH, strings.TrimSpace(cpuid.CPU.BrandName), features(), DefaultBackend(), envNote)
-	for _, b := range backends {
-		if b.avail {
-			fmt.Fprintf(&sb, " %s: %s;", b.name, b.path())
+	for _, r := range registry {
+		if r.avail {
+			fmt.Fprintf(&sb, " %s: %s;", r.name, r.path())
 		}
 	}
 	return strings.TrimSuffix(sb.String(), ";")
 }
 
-// features lists the CPU features the backends care about.
+// features lists the CPU features that a backend's choice of code depends
+// on: on arm64, ATOMICS (LSE) picks the assembly's path; amd64's assembly
+// uses only baseline instructions.
 func features() string {
-	var fs []string
-	add := func(name string, ok bool) {
-		if ok {
-			fs = append(fs, name)
-		} else {
-			fs = append(fs, "no-"+name)
+	if runtime.GOARCH == "arm64" {
+		if cpuid.CPU.Supports(cpuid.ATOMICS) {
+			return "ATOMICS"
 		}
+		return "no-ATOMICS"
 	}
-	switch runtime.GOARCH {
-	case "amd64":
-		add("CX16", cpuid.CPU.Supports(cpuid.CX16))
-	case "arm64":
-		add("ATOMICS", cpuid.CPU.Supports(cpuid.ATOMICS))
+	return "none needed"
+}
+
+// reserveOneNative is Push's reservation of one position t on native; hint
+// is TailHint as read before it, and r the block of t if C located it (0
+// if it ran out of blocks, which Push's own check of r then catches). The
+// other backends' single reservation, fallback.Reserve, is written out in
+// Push, where the compiler inlines it (as a call here it would not be).
+func (c *core[T]) reserveOneNative() (t uint64, hint, r skel.Ref, ok bool) {
+	var sp skel.Span
+	if native.ReserveRun(c.ctl, 1, &sp) == native.Closed {
+		return 0, 0, 0, false
 	}
-	return strings.Join(fs, " ")
+	return sp.Pos, sp.Hint, sp.Refs[0], true
+}
+
+// claimSlow is Pop's claim where claimPublished cannot make it, or on
+// native: the full claim (the tail is read), the walk to the block and the
+// hint, and the wait for a slot reserved but not yet published. It returns
+// the claimed position and its block, or false if the queue is empty.
+func (c *core[T]) claimSlow() (h uint64, r skel.Ref, ok bool) {
+	var hint skel.Ref
+	if c.backend == nativeBackend {
+		var sp skel.Span
+		if m, _ := native.ClaimRun(c.ctl, 1, &sp); m == 0 {
+			return 0, 0, false
+		}
+		h, hint, r = sp.Pos, sp.Hint, sp.Refs[0] // Refs[0] is 0 if sp.N is 0
+	} else {
+		var m uint64
+		if h, m, hint = fallback.Claim(c.ctl, 1); m == 0 {
+			return 0, 0, false
+		}
+		r = hint
+	}
+	if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(h>>skel.LogB) {
+		r = c.Locate(hint, h>>skel.LogB)
+	}
+	chain.MoveHint(&c.ctl.HeadHint, hint, r)
+	b, _ := c.block(skel.RefIdx(r))
+	off := uint32(h) & (skel.B - 1)
+	if atomic.LoadUint64(&b.State[off/8])&(skel.SlotBit(off)) == 0 {
+		chain.Wait(b, off, 1)
+	}
+	return h, r, true
+}
+
+// splice reserves k >= 1 positions and locates the run's first sp.N blocks
+// (a chain.Run locates the rest). It returns false, having reserved
+// nothing, once the queue is closed.
+func (c *core[T]) splice(k uint64, sp *skel.Span) bool {
+	var t uint64
+	var hint skel.Ref
+	var ok bool
+	switch c.backend {
+	case nativeBackend:
+		return native.ReserveRun(c.ctl, k, sp) != native.Closed
+	case asmBackend:
+		t, hint, ok = asm.Reserve(c.ctl, k)
+	default:
+		t, hint, ok = fallback.Reserve(c.ctl, k)
+	}
+	if !ok {
+		return false
+	}
+	sp.Pos, sp.Hint = t, hint
+	chain.LocateRun(c.arena, hint, t, k, sp) // if it ran out of blocks, the Run grows
+	return true
+}
+
+// claim claims up to n positions and locates the run's first sp.N blocks,
+// as splice does; it returns how many it claimed.
+func (c *core[T]) claim(n uint64, sp *skel.Span) uint64 {
+	var h, m uint64
+	var hint skel.Ref
+	switch c.backend {
+	case nativeBackend:
+		m, _ = native.ClaimRun(c.ctl, n, sp)
+		return m
+	case asmBackend:
+		h, m, hint = asm.Claim(c.ctl, n)
+	default:
+		h, m, hint = fallback.Claim(c.ctl, n)
+	}
+	if m == 0 {
+		return 0
+	}
+	sp.Pos, sp.Hint = h, hint
+	chain.LocateRun(c.arena, hint, h, m, sp)
+	return m
+}
+
+// Locate returns the Ref of block number bn, walking from `from` (in C for
+// native), and grows the arena whenever the walk needs a block and none is
+// free: the chain.Locator of every Run.
+func (c *core[T]) Locate(from skel.Ref, bn uint64) skel.Ref {
+	for {
+		var r skel.Ref
+		var ok bool
+		if c.backend == nativeBackend {
+			r, ok = native.Locate(c.ctl, from, bn)
+		} else {
+			r, ok = chain.Locate(c.arena, from, bn)
+		}
+		if ok {
+			return r
+		}
+		c.grow()
+	}
+}
+
+func (c *core[T]) publish(b *skel.Block, off, n uint32) {
+	if c.backend == asmBackend {
+		asm.Publish(b, off, n)
+		return
+	}
+	fallback.Publish(b, off, n)
+}
+
+func (c *core[T]) retire(b *skel.Block, n uint64) bool {
+	if c.backend == asmBackend {
+		return asm.Retire(b, n)
+	}
+	return fallback.Retire(b, n)
+}
+
+func (c *core[T]) close() bool {
+	var closed bool
+	switch c.backend {
+	case nativeBackend:
+		closed = native.Close(c.ctl)
+	case asmBackend:
+		closed = asm.Close(c.ctl)
+	default:
+		closed = fallback.Close(c.ctl)
+	}
+	if closed {
+		c.closeParking()
+	}
+	return closed
 }

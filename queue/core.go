@@ -4,19 +4,8 @@ import (
 	"runtime"
 	"sync/atomic"
 
-	"github.com/injectq/injectq/asm"
-	"github.com/injectq/injectq/fallback"
+	"github.com/injectq/injectq/internal/chain"
 	"github.com/injectq/injectq/internal/skel"
-	"github.com/injectq/injectq/native"
-)
-
-// impl identifies a backend; dispatch is a plain switch on it.
-type impl uint8
-
-const (
-	implFallback impl = iota
-	implAsm
-	implNative
 )
 
 // valBlock holds the values of one block's slots. Values live only here, on
@@ -27,7 +16,7 @@ type valBlock[T any] [skel.B]T
 // core is one queue's state: the skeleton shared with the backend, and the
 // value slab addressed by the same block indices.
 type core[T any] struct {
-	impl    impl
+	backend backend
 	arena   *skel.Arena
 	ctl     *skel.Ctl
 	release func(T)
@@ -55,9 +44,9 @@ type blockRef[T any] struct {
 	vb *valBlock[T]
 }
 
-func newCore[T any](id impl, release func(T)) *core[T] {
-	a := skel.NewArena(id == implNative)
-	return &core[T]{impl: id, arena: a, ctl: a.Ctl(), release: release}
+func newCore[T any](b backend, release func(T)) *core[T] {
+	a := skel.NewArena(b == nativeBackend) // C follows Ctl.Chunks: pin them
+	return &core[T]{backend: b, arena: a, ctl: a.Ctl(), release: release}
 }
 
 // block returns the skeleton and the values of block idx.
@@ -75,28 +64,16 @@ func (c *core[T]) pushBatch(vs []T) error {
 		return ErrClosed
 	}
 	preemptAfterReserve()
-	pos, r := sp.Pos, sp.Refs[0]
-	for i := 1; ; i++ {
-		off := uint32(pos) & (skel.B - 1)
-		n := min(int(skel.B-off), len(vs))
-		var next skel.Ref
-		if n < len(vs) {
-			// Find the next block while this one still holds our unpublished
-			// slots: then it cannot have been recycled under us.
-			next = c.spanRef(&sp, i, r, (pos+uint64(n))>>skel.LogB)
-		}
+	for w := chain.Walk(&sp, uint64(len(vs)), c); ; {
+		r, off, n, last := w.Next(c)
 		b, vb := c.block(skel.RefIdx(r))
 		copy(vb[off:], vs[:n])
-		c.publish(b, off, uint32(n))
-		if vs = vs[n:]; len(vs) == 0 {
+		c.publish(b, off, n)
+		if last {
+			chain.MoveHint(&c.ctl.TailHint, sp.Hint, r)
 			break
 		}
-		pos, r = pos+uint64(n), next
-	}
-	if r != sp.Hint {
-		// Move the hint to the block of our last position, unless somebody
-		// moved it since we read it (then theirs is at least as new).
-		atomic.CompareAndSwapUint64(&c.ctl.TailHint, sp.Hint, r)
+		vs = vs[n:]
 	}
 	if c.waiters.Load() != 0 {
 		c.wakeUp(k)
@@ -111,143 +88,32 @@ func (c *core[T]) popN(dst []T) int {
 	if m == 0 {
 		return 0
 	}
-	pos, r, rest := sp.Pos, sp.Refs[0], dst[:m]
-	for i := 1; ; i++ {
-		off := uint32(pos) & (skel.B - 1)
-		n := min(int(skel.B-off), len(rest))
-		var next skel.Ref
-		if n < len(rest) {
-			next = c.spanRef(&sp, i, r, (pos+uint64(n))>>skel.LogB)
-		}
+	rest := dst[:m]
+	for w := chain.Walk(&sp, m, c); ; {
+		r, off, n, last := w.Next(c)
 		b, vb := c.block(skel.RefIdx(r))
-		fallback.Wait(b, off, uint32(n))
-		src := vb[off : int(off)+n]
+		chain.Wait(b, off, n)
+		src := vb[off : off+n]
 		copy(rest, src)
 		clear(src) // the queue keeps no reference to a popped value
 		if c.retire(b, uint64(n)) {
 			c.advance(r)
 		}
-		if rest = rest[n:]; len(rest) == 0 {
+		if last {
+			chain.MoveHint(&c.ctl.HeadHint, sp.Hint, r)
 			break
 		}
-		pos, r = pos+uint64(n), next
-	}
-	if r != sp.Hint {
-		atomic.CompareAndSwapUint64(&c.ctl.HeadHint, sp.Hint, r) // see pushBatch
+		rest = rest[n:]
 	}
 	return int(m)
-}
-
-// splice reserves k positions and locates the block of the first (more, for
-// native). It returns false when the queue is closed.
-func (c *core[T]) splice(k uint64, sp *skel.Span) bool {
-	var t uint64
-	var hint skel.Ref
-	var ok bool
-	switch c.impl {
-	case implNative:
-		return c.nativeSplice(k, sp)
-	case implAsm:
-		t, hint, ok = asm.Reserve(c.ctl, k)
-	default:
-		t, hint, ok = fallback.Reserve(c.ctl, k)
-	}
-	if !ok {
-		return false
-	}
-	sp.Pos, sp.Hint, sp.N = t, hint, 1
-	sp.Refs[0] = c.locate(hint, t>>skel.LogB)
-	return true
-}
-
-// claim claims up to n positions and locates the block of the first (more,
-// for native); it returns how many it claimed.
-func (c *core[T]) claim(n uint64, sp *skel.Span) uint64 {
-	var h, m uint64
-	var hint skel.Ref
-	switch c.impl {
-	case implNative:
-		return c.nativeClaim(n, sp)
-	case implAsm:
-		h, m, hint = asm.Claim(c.ctl, n)
-	default:
-		h, m, hint = fallback.Claim(c.ctl, n)
-	}
-	if m == 0 {
-		return 0
-	}
-	sp.Pos, sp.Hint, sp.N = h, hint, 1
-	sp.Refs[0] = c.locate(hint, h>>skel.LogB)
-	return m
-}
-
-// spanRef returns the i-th block of the run in sp, locating it from prev
-// (the (i-1)-th) when the backend did not.
-func (c *core[T]) spanRef(sp *skel.Span, i int, prev skel.Ref, bn uint64) skel.Ref {
-	if uint64(i) < sp.N {
-		return sp.Refs[i]
-	}
-	return c.locate(prev, bn)
-}
-
-// locate returns the Ref of block number bn, starting from `from`, growing
-// the arena whenever the walk needs a block and none is free.
-func (c *core[T]) locate(from skel.Ref, bn uint64) skel.Ref {
-	if skel.HasIdx(from) && skel.RefTag(from) == skel.TagOf(bn) {
-		return from // the common case: the hint names the block
-	}
-	for {
-		var r skel.Ref
-		var ok bool
-		if c.impl == implNative {
-			r, ok = c.nativeLocate(from, bn)
-		} else {
-			r, ok = fallback.Locate(c.arena, from, bn)
-		}
-		if ok {
-			return r
-		}
-		c.grow()
-	}
-}
-
-func (c *core[T]) publish(b *skel.Block, off, n uint32) {
-	if c.impl == implAsm {
-		asm.Publish(b, off, n)
-		return
-	}
-	fallback.Publish(b, off, n)
-}
-
-func (c *core[T]) retire(b *skel.Block, n uint64) bool {
-	if c.impl == implAsm {
-		return asm.Retire(b, n)
-	}
-	return fallback.Retire(b, n)
 }
 
 // advance recycles the block r whose last slot we consumed (and any complete
 // successors), growing the arena if installing a successor needs it.
 func (c *core[T]) advance(r skel.Ref) {
-	for !fallback.Advance(c.arena, r) {
+	for !chain.Advance(c.arena, r) {
 		c.grow()
 	}
-}
-
-func (c *core[T]) close() bool {
-	var closed bool
-	switch c.impl {
-	case implNative:
-		closed = native.Close(c.ctl)
-	case implAsm:
-		closed = asm.Close(c.ctl)
-	default:
-		closed = fallback.Close(c.ctl)
-	}
-	if closed {
-		c.closeParking()
-	}
-	return closed
 }
 
 // grow adds the first chunk not yet allocated and pushes its blocks on the
@@ -281,7 +147,7 @@ func (c *core[T]) grow() {
 		first, last := c.arena.AddChunk(k)
 		c.extendTable(first, last, vals)
 		// Only now may anybody take one of the new blocks.
-		fallback.PushFree(c.arena, first, last)
+		chain.PushFree(c.arena, first, last)
 		return
 	}
 	// 2^23-1 blocks hold about 2^33 items: a reservation already made

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/injectq/injectq/fallback"
+	"github.com/injectq/injectq/internal/chain"
 	"github.com/injectq/injectq/internal/skel"
 )
 
@@ -45,22 +46,22 @@ type Config[T any] struct {
 // New returns an empty queue on the start-up backend, without a Release hook.
 func New[T any]() *Queue[T] {
 	q := new(Queue[T])
-	q.c.Store(newCore[T](defaultImpl, nil))
+	q.c.Store(newCore[T](defaultBackend, nil))
 	return q
 }
 
 // NewWithConfig returns an empty queue configured by c. The error wraps
 // ErrUnknownBackend or ErrBackendUnavailable.
 func NewWithConfig[T any](c Config[T]) (*Queue[T], error) {
-	id := defaultImpl
+	b := defaultBackend
 	if c.Backend != "" {
 		var err error
-		if id, err = lookup(c.Backend); err != nil {
+		if b, err = lookup(c.Backend); err != nil {
 			return nil, err
 		}
 	}
 	q := new(Queue[T])
-	q.c.Store(newCore(id, c.Release))
+	q.c.Store(newCore(b, c.Release))
 	return q, nil
 }
 
@@ -74,12 +75,12 @@ func (q *Queue[T]) core() *core[T] {
 // initZero makes the zero Queue usable (kept out of core so that core
 // inlines).
 func (q *Queue[T]) initZero() *core[T] {
-	q.c.CompareAndSwap(nil, newCore[T](defaultImpl, nil))
+	q.c.CompareAndSwap(nil, newCore[T](defaultBackend, nil))
 	return q.c.Load()
 }
 
 // Backend returns the name of the backend this queue runs on.
-func (q *Queue[T]) Backend() string { return backendName(q.core().impl) }
+func (q *Queue[T]) Backend() string { return q.core().backend.String() }
 
 // Push appends v. After Close it returns ErrClosed, and v has been handed
 // to Release.
@@ -91,22 +92,13 @@ func (q *Queue[T]) Push(v T) error {
 	if c == nil {
 		c = q.initZero()
 	}
-	// r is the block of position t, hint the TailHint read before the
-	// reservation; they differ when t is past the hinted block.
-	//
-	// The asm backend takes the fallback's single-item path: for one item
-	// its assembly runs the same instructions as the atomics that the
-	// compiler inlines here, plus a call each (measured +18% for Push+Pop
-	// on amd64); its gain, publication without a locked instruction, pays
-	// from runs of a few slots (README, "Choosing a backend").
+	// t is the reserved position, hint TailHint as read before the
+	// reservation, r the block of t if known (backend.go's table, row 1).
 	var t uint64
-	var r, hint skel.Ref
+	var hint, r skel.Ref
 	var ok bool
-	if c.impl == implNative { // C locates the block in the same crossing
-		var sp skel.Span
-		if ok = c.nativeSplice(1, &sp); ok {
-			t, hint, r = sp.Pos, sp.Hint, sp.Refs[0]
-		}
+	if c.backend == nativeBackend {
+		t, hint, r, ok = c.reserveOneNative()
 	} else {
 		t, hint, ok = fallback.Reserve(c.ctl, 1)
 		r = hint
@@ -116,14 +108,11 @@ func (q *Queue[T]) Push(v T) error {
 		return ErrClosed
 	}
 	preemptAfterReserve()
-	// locate's own first test, written out so that the common case makes
-	// no call (an inlinable locate measured +5% on Push+Pop).
+	// The hint names t's block but once per block; only then walk.
 	if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(t>>skel.LogB) {
-		r = c.locate(hint, t>>skel.LogB)
+		r = c.Locate(hint, t>>skel.LogB)
 	}
-	if r != hint {
-		atomic.CompareAndSwapUint64(&c.ctl.TailHint, hint, r) // see pushBatch
-	}
+	chain.MoveHint(&c.ctl.TailHint, hint, r)
 	b, vb := c.block(skel.RefIdx(r))
 	off := uint32(t) & (skel.B - 1)
 	vb[off] = v
@@ -163,11 +152,11 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 	}
 	var h uint64
 	var r skel.Ref
-	if c.impl != implNative { // asm takes this path too, as in Push
+	if c.backend != nativeBackend { // backend.go's table, footnote 3
 		h, r, ok = c.claimPublished()
 	}
 	if !ok {
-		if h, r, ok = c.claimOne(); !ok {
+		if h, r, ok = c.claimSlow(); !ok {
 			return v, false
 		}
 	}
@@ -182,47 +171,14 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 	return v, true
 }
 
-// claimOne is Pop's claim where claimPublished cannot make it: the full
-// claim (in C for native), the walk to the block and the hint, and the
-// wait for a slot reserved but not yet published. It returns the claimed
-// position and its block, or false if the queue is empty.
-func (c *core[T]) claimOne() (h uint64, r skel.Ref, ok bool) {
-	var m uint64
-	var hint skel.Ref
-	if c.impl == implNative {
-		var sp skel.Span
-		if m = c.nativeClaim(1, &sp); m != 0 {
-			h, hint, r = sp.Pos, sp.Hint, sp.Refs[0]
-		}
-	} else {
-		h, m, hint = fallback.Claim(c.ctl, 1)
-		r = hint
-	}
-	if m == 0 {
-		return 0, 0, false
-	}
-	if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(h>>skel.LogB) {
-		r = c.locate(hint, h>>skel.LogB)
-	}
-	if r != hint {
-		atomic.CompareAndSwapUint64(&c.ctl.HeadHint, hint, r)
-	}
-	b, _ := c.block(skel.RefIdx(r))
-	off := uint32(h) & (skel.B - 1)
-	if atomic.LoadUint64(&b.State[off/8])&(skel.SlotBit(off)) == 0 {
-		fallback.Wait(b, off, 1)
-	}
-	return h, r, true
-}
-
 // claimPublished claims the head position h if its slot is already
 // published, without reading Ctl.Tail: a published slot was reserved, so
 // h < Tail. Consumers then leave the producers' line alone, which under
 // contention is one cache-line transfer fewer per pop (README, "Design
 // notes"). It reports false, having claimed nothing, when HeadHint does not
 // name h's block (once per block) or the slot is not published (an empty
-// queue, or a producer between its reservation and its publication); Claim
-// then decides.
+// queue, or a producer between its reservation and its publication);
+// claimSlow then decides.
 //
 // The state read is of the right block: HeadHint, read while Head was h,
 // names h's block if its tag says so (see fallback.Claim), and that block

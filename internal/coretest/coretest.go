@@ -1,19 +1,21 @@
-// Package coretest tests an implementation of the atomic core directly on
-// a skeleton, below the queue API: the same checks run against the fallback
-// (the reference), the assembly and the C, so each variant is held to the
-// reference's word-for-word behaviour.
+// Package coretest holds the checks that the backends' tests share, below
+// the queue API: the word-level checks of the five functions each backend
+// implements (Run; fallback's, the reference, and asm's variant are held to
+// the same ones), and the checks of a run of operations on a skeleton
+// (Census, CheckTiling) that the chain's and native's tests use.
 package coretest
 
 import (
+	"slices"
 	"testing"
 	"time"
 
-	"github.com/injectq/injectq/fallback"
+	"github.com/injectq/injectq/internal/chain"
 	"github.com/injectq/injectq/internal/skel"
 )
 
-// Ops is the part of the core a backend implements; nil fields default to
-// the fallback's.
+// Ops is the part of the core a backend implements (package fallback's
+// five functions, or their variants).
 type Ops struct {
 	Reserve func(c *skel.Ctl, k uint64) (t uint64, hint skel.Ref, ok bool)
 	Claim   func(c *skel.Ctl, n uint64) (h, m uint64, hint skel.Ref)
@@ -22,32 +24,43 @@ type Ops struct {
 	Retire  func(b *skel.Block, n uint64) bool
 }
 
-func (o *Ops) fill() {
-	if o.Reserve == nil {
-		o.Reserve = fallback.Reserve
-	}
-	if o.Claim == nil {
-		o.Claim = fallback.Claim
-	}
-	if o.Close == nil {
-		o.Close = fallback.Close
-	}
-	if o.Publish == nil {
-		o.Publish = fallback.Publish
-	}
-	if o.Retire == nil {
-		o.Retire = fallback.Retire
-	}
-}
-
 // NewArena returns an arena with chunks 0..k allocated and on the free stack.
 func NewArena(k int) *skel.Arena {
 	a := skel.NewArena(false)
 	for i := 0; i <= k; i++ {
 		first, last := a.AddChunk(i)
-		fallback.PushFree(a, first, last)
+		chain.PushFree(a, first, last)
 	}
 	return a
+}
+
+// A Range is the positions [Pos, Pos+N) of one reservation or claim.
+type Range struct{ Pos, N uint64 }
+
+// CheckTiling fails t unless rs (in any order) tile [0, end) exactly: no
+// position in two ranges, none missing, no empty range.
+func CheckTiling(t testing.TB, what string, rs []Range, end uint64) {
+	t.Helper()
+	rs = slices.Clone(rs)
+	slices.SortFunc(rs, func(a, b Range) int {
+		switch {
+		case a.Pos < b.Pos:
+			return -1
+		case a.Pos > b.Pos:
+			return 1
+		}
+		return 0
+	})
+	next := uint64(0)
+	for _, r := range rs {
+		if r.N == 0 || r.Pos != next {
+			t.Fatalf("%s: range [%d, +%d) where position %d was expected (gap, overlap or empty)", what, r.Pos, r.N, next)
+		}
+		next += r.N
+	}
+	if next != end {
+		t.Fatalf("%s: ranges cover [0, %d), want [0, %d)", what, next, end)
+	}
 }
 
 // Census counts a quiescent arena's blocks: all allocated, those in the
@@ -74,9 +87,11 @@ func Census(a *skel.Arena) (blocks, chain, free int) {
 	return blocks, chain, free
 }
 
-// Run runs every check against o.
+// Run runs every check against o, whose functions must all be set.
 func Run(t *testing.T, o Ops) {
-	o.fill()
+	if o.Reserve == nil || o.Claim == nil || o.Close == nil || o.Publish == nil || o.Retire == nil {
+		t.Fatal("coretest.Run: every function of Ops must be set")
+	}
 	t.Run("ReserveClaimClose", func(t *testing.T) { reserveClaimClose(t, o) })
 	t.Run("PublishRuns", func(t *testing.T) { publishRuns(t, o) })
 	t.Run("Retire", func(t *testing.T) { retire(t, o) })
@@ -153,7 +168,7 @@ func publishRuns(t *testing.T, o Ops) {
 					t.Fatalf("Publish(%d, %d): slot %d state %d, want %d", off, n, s, got, want)
 				}
 			}
-			fallback.Wait(b, off, n) // returns at once: all published
+			chain.Wait(b, off, n) // returns at once: all published
 		}
 	}
 	clear(b.State[:])
@@ -178,7 +193,7 @@ func publishRuns(t *testing.T, o Ops) {
 	o.Publish(b, 100, 9)
 	done := make(chan struct{})
 	go func() {
-		fallback.Wait(b, 100, 10)
+		chain.Wait(b, 100, 10)
 		close(done)
 	}()
 	select {

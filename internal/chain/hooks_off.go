@@ -1,6 +1,6 @@
 //go:build !injectq_hooks
 
-package fallback
+package chain
 
 import "runtime"
 

@@ -1,6 +1,6 @@
 //go:build injectq_hooks
 
-package fallback
+package chain
 
 import (
 	"runtime"
@@ -24,7 +24,7 @@ func (w *Waiter) Pause() {
 		if w.since.IsZero() {
 			w.since = time.Now()
 		} else if w.spins%1024 == 0 && time.Since(w.since) > stuckAfter {
-			panic("fallback: waited " + stuckAfter.String() + " for a slot's publication (test build, -tags injectq_hooks)")
+			panic("chain: waited " + stuckAfter.String() + " for a slot's publication (test build, -tags injectq_hooks)")
 		}
 		runtime.Gosched()
 	}
