@@ -23,3 +23,6 @@ func Hints[T any](q *Queue[T]) (tail, head uint64) {
 	c := q.core()
 	return skel.RefTag(c.ctl.TailHint), skel.RefTag(c.ctl.HeadHint)
 }
+
+// Registered returns the name of every backend queue knows, available or not.
+func Registered() []string { return names(false) }

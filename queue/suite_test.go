@@ -1,6 +1,7 @@
 package queue_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/injectq/injectq/internal/suite"
@@ -18,6 +19,14 @@ func eachBackend(t *testing.T, body func(t *testing.T, mk maker)) {
 func newQ[T any](t testing.TB, mk maker, release func(T)) *queue.Queue[T] {
 	t.Helper()
 	return suite.New(t, mk.backend, release)
+}
+
+// TestSuiteKnowsEveryBackend: the suite's list of backends, which it
+// iterates whether this build has them or not, is queue's.
+func TestSuiteKnowsEveryBackend(t *testing.T) {
+	if got := queue.Registered(); !slices.Equal(got, suite.All) {
+		t.Fatalf("queue registers %v, suite.All is %v", got, suite.All)
+	}
 }
 
 func TestRequiredBackendsPresent(t *testing.T) {

@@ -1,11 +1,12 @@
 // Package suite runs a test body once per injectq backend. Every
 // behavioural test of the project goes through EachBackend, so a backend is
-// tested by the same suite as the others, and a backend named in
-// INJECTQ_REQUIRE that is missing from this build fails the test instead of
-// silently not running.
+// tested by the same suite as the others. A backend that this build lacks
+// shows as a skipped subtest with the reason (go test -v lists it), and one
+// named in INJECTQ_REQUIRE fails the test instead.
 package suite
 
 import (
+	"errors"
 	"os"
 	"slices"
 	"strings"
@@ -13,6 +14,11 @@ import (
 
 	"github.com/injectq/injectq/queue"
 )
+
+// All names every backend injectq has, available here or not, in
+// queue.Backends' order of preference (queue's TestSuiteKnowsEveryBackend
+// holds the two lists together).
+var All = []string{"asm", "fallback", "native"}
 
 // EnvRequire lists backends that must be available, comma-separated.
 const EnvRequire = "INJECTQ_REQUIRE"
@@ -40,13 +46,23 @@ func CheckRequired(t testing.TB) {
 	}
 }
 
-// EachBackend runs body once per available backend, as a subtest named
-// after it.
+// EachBackend runs body once per backend, as a subtest named after it; a
+// backend this build lacks is a skipped subtest that says why.
 func EachBackend(t *testing.T, body func(t *testing.T, backend string)) {
 	t.Helper()
 	CheckRequired(t)
-	for _, name := range queue.Backends() {
-		t.Run(name, func(t *testing.T) { body(t, name) })
+	have := queue.Backends()
+	for _, name := range All {
+		t.Run(name, func(t *testing.T) {
+			if !slices.Contains(have, name) {
+				_, err := queue.NewWithConfig(queue.Config[int]{Backend: name})
+				if !errors.Is(err, queue.ErrBackendUnavailable) {
+					t.Fatalf("backend %s is not in queue.Backends() %v, but NewWithConfig says %v", name, have, err)
+				}
+				t.Skip(err)
+			}
+			body(t, name)
+		})
 	}
 }
 
