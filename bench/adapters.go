@@ -275,6 +275,9 @@ func (a xsyncQ) Pop() (*Item, bool) {
 	return nil, false
 }
 
+// PopN is a loop of its own, as lscq's is, not a helper shared over Queue:
+// that would call Pop through the interface, an indirect call per item
+// that xsync's own users do not pay.
 func (a xsyncQ) PopN(dst []*Item) int {
 	for i := range dst {
 		v, ok := a.Pop()
