@@ -1,0 +1,108 @@
+// Package atom is the one door through which injectq's pure-Go core (the
+// fallback backend, the shared Go half in package chain, and package
+// queue's own shared words) touches shared memory atomically.
+//
+// In normal builds every function is the sync/atomic call it names, and
+// the compiler inlines it: the door costs nothing. Built with -tags
+// injectq_check, every call is first a scheduling point of the
+// deterministic scheduler in package check, which runs one goroutine of a
+// scenario at a time and so can enumerate the interleavings of these
+// operations (Go's atomics are sequentially consistent, so for the pure-Go
+// core the interleavings are all there is to explore).
+//
+// The assembly and C backends do not go through here: their atomics are
+// outside the checker, and their orderings are argued in their comments.
+package atom
+
+import "sync/atomic"
+
+// A Mutation names a deliberate bug that the checker's tests switch on, one
+// at a time, to show that the checker catches it. In normal builds Mutated
+// is a constant false and the code behind it is compiled away.
+type Mutation uint8
+
+const (
+	NoMutation Mutation = iota
+	// DrainPastEnd: Drain claims up to the tail it read first, bounded
+	// by a head read before the claim (a concurrent pop makes it take
+	// items pushed after Drain began).
+	DrainPastEnd
+	// LocateNoTag: the chain walk does not check the tag of a link word,
+	// so a stale Ref to a recycled block is followed.
+	LocateNoTag
+	// RetireEarly: a single pop retires its slot before it reads the value,
+	// so the block can be recycled and the slot rewritten first.
+	RetireEarly
+	// PublishEarly: a single push publishes its slot before it writes the
+	// value.
+	PublishEarly
+	// ClaimUnpublished: the single pop's fast claim skips its check that
+	// the head slot is published.
+	ClaimUnpublished
+	// LenHeadFirst: Len loads the head and then the tail, and counts every
+	// push and pop between the two loads (review finding 3).
+	LenHeadFirst
+)
+
+// CAS is atomic.CompareAndSwapUint64.
+func CAS(p *uint64, old, new uint64) bool {
+	point(true)
+	return atomic.CompareAndSwapUint64(p, old, new)
+}
+
+// Load is atomic.LoadUint64.
+func Load(p *uint64) uint64 {
+	point(false)
+	return atomic.LoadUint64(p)
+}
+
+// Store is atomic.StoreUint64.
+func Store(p *uint64, v uint64) {
+	point(true)
+	atomic.StoreUint64(p, v)
+}
+
+// Add is atomic.AddUint64.
+func Add(p *uint64, d uint64) uint64 {
+	point(true)
+	return atomic.AddUint64(p, d)
+}
+
+// Or is atomic.OrUint64: it returns the old value.
+func Or(p *uint64, m uint64) uint64 {
+	point(true)
+	return atomic.OrUint64(p, m)
+}
+
+// LoadPointer is p.Load().
+func LoadPointer[T any](p *atomic.Pointer[T]) *T {
+	point(false)
+	return p.Load()
+}
+
+// StorePointer is p.Store(v).
+func StorePointer[T any](p *atomic.Pointer[T], v *T) {
+	point(true)
+	p.Store(v)
+}
+
+// CASPointer is p.CompareAndSwap(old, new).
+func CASPointer[T any](p *atomic.Pointer[T], old, new *T) bool {
+	point(true)
+	return p.CompareAndSwap(old, new)
+}
+
+// Touch marks a plain access to shared memory that an atomic publishes or
+// hands over (a slot's value, written before its publication and read
+// after its claim): for the checker a scheduling point, so that it
+// explores the order of the access against the atomics around it; nothing
+// otherwise.
+func Touch() { point(false) }
+
+// Clear zeroes words that no other goroutine may use meanwhile but that a
+// stale reader may still load (a recycled block's slot states): one step
+// of the checker, a plain clear otherwise.
+func Clear(ws []uint64) {
+	point(true)
+	clear(ws)
+}
