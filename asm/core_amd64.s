@@ -1,4 +1,4 @@
-//go:build !purego && !race
+//go:build !purego && !race && !injectq_check
 
 // The atomic core for amd64. See fallback/fallback.go for the reference
 // implementation of every function; these do the same to the same words.

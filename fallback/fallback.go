@@ -14,8 +14,7 @@
 package fallback
 
 import (
-	"sync/atomic"
-
+	"github.com/injectq/injectq/internal/atom"
 	"github.com/injectq/injectq/internal/skel"
 )
 
@@ -31,12 +30,12 @@ import (
 // only after all of its positions were consumed, which needs Tail > t.
 func Reserve(c *skel.Ctl, k uint64) (t uint64, hint skel.Ref, ok bool) {
 	for {
-		t = atomic.LoadUint64(&c.Tail)
+		t = atom.Load(&c.Tail)
 		if t&skel.Closed != 0 {
 			return 0, 0, false
 		}
-		hint = atomic.LoadUint64(&c.TailHint)
-		if atomic.CompareAndSwapUint64(&c.Tail, t, t+k) {
+		hint = atom.Load(&c.TailHint)
+		if atom.CAS(&c.Tail, t, t+k) {
 			return t, hint, true
 		}
 	}
@@ -52,14 +51,14 @@ func Reserve(c *skel.Ctl, k uint64) (t uint64, hint skel.Ref, ok bool) {
 // have left the chain while h was unclaimed.
 func Claim(c *skel.Ctl, n uint64) (h, m uint64, hint skel.Ref) {
 	for {
-		h = atomic.LoadUint64(&c.Head)
-		t := atomic.LoadUint64(&c.Tail) & skel.PosMask
+		h = atom.Load(&c.Head)
+		t := atom.Load(&c.Tail) & skel.PosMask
 		if t == h {
 			return h, 0, 0
 		}
 		m = min(n, t-h)
-		hint = atomic.LoadUint64(&c.HeadHint)
-		if atomic.CompareAndSwapUint64(&c.Head, h, h+m) {
+		hint = atom.Load(&c.HeadHint)
+		if atom.CAS(&c.Head, h, h+m) {
 			return h, m, hint
 		}
 	}
@@ -67,7 +66,7 @@ func Claim(c *skel.Ctl, n uint64) (h, m uint64, hint skel.Ref) {
 
 // Close sets the Closed bit and reports whether this call set it.
 func Close(c *skel.Ctl) bool {
-	return atomic.OrUint64(&c.Tail, skel.Closed)&skel.Closed == 0
+	return atom.Or(&c.Tail, skel.Closed)&skel.Closed == 0
 }
 
 // Publish marks slots [off, off+n) of b published; the caller has written
@@ -79,9 +78,9 @@ func Publish(b *skel.Block, off, n uint32) {
 		w, lo := off/8, off%8
 		hi := min(8, lo+end-off)
 		if hi-lo == 8 {
-			atomic.StoreUint64(&b.State[w], skel.AllPublished)
+			atom.Store(&b.State[w], skel.AllPublished)
 		} else {
-			atomic.OrUint64(&b.State[w], skel.StateMask(lo, hi))
+			atom.Or(&b.State[w], skel.StateMask(lo, hi))
 		}
 		off += hi - lo
 	}
@@ -92,5 +91,5 @@ func Publish(b *skel.Block, off, n uint32) {
 // release of those slots: the recycler, which reads the final count, sees
 // every value read before it.
 func Retire(b *skel.Block, n uint64) (complete bool) {
-	return atomic.AddUint64(&b.Consumed, n) == skel.B
+	return atom.Add(&b.Consumed, n) == skel.B
 }

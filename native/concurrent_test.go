@@ -1,4 +1,4 @@
-//go:build cgo && !purego && !race
+//go:build cgo && !purego && !race && !injectq_check
 
 package native
 
@@ -73,6 +73,14 @@ func (q *mini) Locate(from skel.Ref, bn uint64) skel.Ref {
 	}
 }
 
+// locateFirst locates the span's first block if C ran out of blocks for it
+// (as package queue does).
+func (q *mini) locateFirst(sp *skel.Span) {
+	if sp.N == 0 {
+		sp.Refs[0], sp.N = q.Locate(sp.Hint, sp.Pos>>skel.LogB), 1
+	}
+}
+
 func (q *mini) checkTag(r skel.Ref, bn uint64, who string) {
 	if skel.RefTag(r) != skel.TagOf(bn) || !skel.HasIdx(r) {
 		q.t.Errorf("%s: block %d located as %#x (tag %d)", who, bn, r, skel.RefTag(r))
@@ -86,13 +94,17 @@ func (q *mini) produce(k uint64) (pos uint64, ok bool) {
 	if ReserveRun(q.c, k, &sp) == Closed {
 		return 0, false
 	}
+	q.locateFirst(&sp)
 	p := sp.Pos
-	for w := chain.Walk(&sp, k, q); ; {
-		r, off, n, last := w.Next(q)
+	for w := chain.Walk(&sp, k); ; {
+		r, off, n, last := w.Share()
 		q.checkTag(r, p>>skel.LogB, "producer")
 		vb := q.val(skel.RefIdx(r))
 		for j := range uint64(n) {
 			vb[uint64(off)+j] = p + j + 1
+		}
+		if !last {
+			w.Advance(q)
 		}
 		fallback.Publish(q.a.Block(skel.RefIdx(r)), off, n)
 		if last {
@@ -113,9 +125,10 @@ func (q *mini) consume(n uint64) (pos, m uint64) {
 		}
 		return 0, 0
 	}
+	q.locateFirst(&sp)
 	p := sp.Pos
-	for w := chain.Walk(&sp, m, q); ; {
-		r, off, cnt, last := w.Next(q)
+	for w := chain.Walk(&sp, m); ; {
+		r, off, cnt, last := w.Share()
 		q.checkTag(r, p>>skel.LogB, "consumer")
 		b := q.a.Block(skel.RefIdx(r))
 		chain.Wait(b, off, cnt)
@@ -126,6 +139,9 @@ func (q *mini) consume(n uint64) (pos, m uint64) {
 				runtime.Goexit()
 			}
 			vb[uint64(off)+j] = 0
+		}
+		if !last {
+			w.Advance(q)
 		}
 		if fallback.Retire(b, uint64(cnt)) {
 			for !chain.Advance(q.a, r) {

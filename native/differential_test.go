@@ -1,4 +1,4 @@
-//go:build cgo && !purego && !race
+//go:build cgo && !purego && !race && !injectq_check
 
 package native
 
@@ -211,8 +211,8 @@ func (d *diff) locate(from skel.Ref, bn uint64) skel.Ref {
 func (d *diff) Locate(from skel.Ref, bn uint64) skel.Ref { return d.locate(from, bn) }
 
 // complete walks a span after the backend's call as package queue does
-// (chain.Walk, locating on both sides what the span lacks) and returns
-// every block of the run.
+// (its first block located at once, then chain.Walk, locating on both
+// sides what the span lacks) and returns every block of the run.
 func (d *diff) complete(sp *skel.Span, count uint64, st int) run {
 	d.t.Helper()
 	d.spans++
@@ -229,13 +229,17 @@ func (d *diff) complete(sp *skel.Span, count uint64, st int) run {
 		}
 		d.seen = append(d.seen, sp.Refs[i])
 	}
+	if sp.N == 0 { // as package queue does
+		sp.Refs[0], sp.N = d.locate(sp.Hint, first), 1
+	}
 	rn := run{pos: sp.Pos, n: count}
-	for w := chain.Walk(sp, count, d); ; {
-		r, _, _, last := w.Next(d)
+	for w := chain.Walk(sp, count); ; {
+		r, _, _, last := w.Share()
 		rn.refs = append(rn.refs, r)
 		if last {
 			return rn
 		}
+		w.Advance(d)
 	}
 }
 

@@ -1,4 +1,4 @@
-//go:build cgo && !purego && !race
+//go:build cgo && !purego && !race && !injectq_check
 
 // injq.c: the native backend's atomic core. The reservation and claim CAS,
 // close, and the CAS-chain walk that finds (and installs) the blocks of a

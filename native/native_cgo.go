@@ -1,4 +1,4 @@
-//go:build cgo && !purego && !race
+//go:build cgo && !purego && !race && !injectq_check
 
 package native
 

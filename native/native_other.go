@@ -1,4 +1,4 @@
-//go:build !cgo || purego || race
+//go:build !cgo || purego || race || injectq_check
 
 // Without cgo, with the purego tag, or under the race detector, there is no
 // native backend. Under -race it is left out on purpose: the race detector

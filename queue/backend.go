@@ -13,6 +13,7 @@ package queue
 //	claim one item (Pop): published    claimPublished³   claimPublished³    -
 //	claim one item (Pop): claimSlow    fallback.Claim    fallback.Claim¹    native.ClaimRun²
 //	claim a batch (PopN)               fallback.Claim    asm.Claim          native.ClaimRun²
+//	claim for Drain                    chain.ClaimBefore, every backend⁴
 //	locate a run's blocks              chain.LocateRun   chain.LocateRun    in C, same call²
 //	locate the rest, grow (Locate)     chain.Locate      chain.Locate       native.Locate
 //	publish one slot (Push)            atomic OR, inline, every backend
@@ -22,6 +23,7 @@ package queue
 //	retire a run (PopN)                fallback.Retire   asm.Retire         fallback.Retire
 //	advance, recycle, free stack       chain, every backend
 //	close                              fallback.Close    asm.Close          native.Close
+//	reserve near capacity (core.go)    chain.ReserveBounded, every backend⁴
 //
 // ¹ For one item the assembly would run the instructions the compiler
 // inlines for the fallback, plus a call each; its gain, publication
@@ -31,18 +33,20 @@ package queue
 // blocks, up to skel.SpanRefs of them.
 // ³ In Go, on every backend but native, whose pops claim in C so that the
 // backend measures its own claim.
+// ⁴ Rare paths whose claim or reservation takes a bound that the backends'
+// do not: Go on every backend, over the same words.
 
 import (
 	"fmt"
 	"os"
 	"runtime"
 	"strings"
-	"sync/atomic"
 
 	"github.com/klauspost/cpuid/v2"
 
 	"github.com/injectq/injectq/asm"
 	"github.com/injectq/injectq/fallback"
+	"github.com/injectq/injectq/internal/atom"
 	"github.com/injectq/injectq/internal/chain"
 	"github.com/injectq/injectq/internal/skel"
 	"github.com/injectq/injectq/native"
@@ -210,43 +214,89 @@ func (c *core[T]) claimSlow() (h uint64, r skel.Ref, ok bool) {
 	chain.MoveHint(&c.ctl.HeadHint, hint, r)
 	b, _ := c.block(skel.RefIdx(r))
 	off := uint32(h) & (skel.B - 1)
-	if atomic.LoadUint64(&b.State[off/8])&(skel.SlotBit(off)) == 0 {
+	if atom.Load(&b.State[off/8])&(skel.SlotBit(off)) == 0 {
 		chain.Wait(b, off, 1)
 	}
 	return h, r, true
 }
 
-// splice reserves k >= 1 positions and locates the run's first sp.N blocks
-// (a chain.Run locates the rest). It returns false, having reserved
-// nothing, once the queue is closed.
-func (c *core[T]) splice(k uint64, sp *skel.Span) bool {
+// splice reserves k >= 1 positions and locates the run's first sp.N >= 1
+// blocks (a chain.Run locates the rest). It returns ErrClosed once the queue is
+// closed, and ErrFull when the queue is near its capacity and the push
+// would pass it; then it has reserved nothing.
+func (c *core[T]) splice(k uint64, sp *skel.Span) error {
+	if atom.Load(&c.nearFull) != 0 {
+		return c.spliceBounded(k, sp)
+	}
 	var t uint64
 	var hint skel.Ref
 	var ok bool
 	switch c.backend {
 	case nativeBackend:
-		return native.ReserveRun(c.ctl, k, sp) != native.Closed
+		if native.ReserveRun(c.ctl, k, sp) == native.Closed {
+			return ErrClosed
+		}
+		c.locateFirst(sp) // if C ran out of blocks
+		return nil
 	case asmBackend:
 		t, hint, ok = asm.Reserve(c.ctl, k)
 	default:
 		t, hint, ok = fallback.Reserve(c.ctl, k)
 	}
 	if !ok {
-		return false
+		return ErrClosed
 	}
 	sp.Pos, sp.Hint = t, hint
-	chain.LocateRun(c.arena, hint, t, k, sp) // if it ran out of blocks, the Run grows
-	return true
+	if chain.Names(hint, t, k) { // locateRun's common case, without its call
+		sp.Refs[0], sp.N = hint, 1
+	} else {
+		c.locateRun(sp, k)
+	}
+	return nil
 }
 
-// claim claims up to n positions and locates the run's first sp.N blocks,
-// as splice does; it returns how many it claimed.
+// locateRun locates the first blocks of the run of count positions that
+// sp describes (chain.LocateRun), at least the first even if that needs
+// the arena to grow: the Run locates the others as it reaches them.
+func (c *core[T]) locateRun(sp *skel.Span, count uint64) {
+	if !chain.LocateRun(c.arena, sp.Hint, sp.Pos, count, sp) {
+		c.locateFirst(sp)
+	}
+}
+
+// locateFirst locates the span's first block if nothing located it.
+func (c *core[T]) locateFirst(sp *skel.Span) {
+	if sp.N == 0 {
+		sp.Refs[0], sp.N = c.Locate(sp.Hint, sp.Pos>>skel.LogB), 1
+	}
+}
+
+// spliceBounded is splice for a queue near its capacity, on every
+// backend: the reservation checks the length of the chain
+// (chain.ReserveBounded), in Go, over the same words as the backends'.
+func (c *core[T]) spliceBounded(k uint64, sp *skel.Span) error {
+	t, hint, o := chain.ReserveBounded(c.ctl, k, c.maxBlocks)
+	switch o {
+	case chain.Closed:
+		return ErrClosed
+	case chain.Full:
+		return ErrFull
+	}
+	sp.Pos, sp.Hint = t, hint
+	c.locateRun(sp, k)
+	return nil
+}
+
+// claim claims up to n positions and locates the run's first sp.N >= 1
+// blocks, as splice does; it returns how many it claimed.
 func (c *core[T]) claim(n uint64, sp *skel.Span) uint64 {
 	var h, m uint64
 	var hint skel.Ref
 	switch c.backend {
 	case nativeBackend:
-		m, _ = native.ClaimRun(c.ctl, n, sp)
+		if m, _ = native.ClaimRun(c.ctl, n, sp); m != 0 {
+			c.locateFirst(sp) // if C ran out of blocks
+		}
 		return m
 	case asmBackend:
 		h, m, hint = asm.Claim(c.ctl, n)
@@ -257,7 +307,29 @@ func (c *core[T]) claim(n uint64, sp *skel.Span) uint64 {
 		return 0
 	}
 	sp.Pos, sp.Hint = h, hint
-	chain.LocateRun(c.arena, hint, h, m, sp)
+	if chain.Names(hint, h, m) { // as in splice
+		sp.Refs[0], sp.N = hint, 1
+	} else {
+		c.locateRun(sp, m)
+	}
+	return m
+}
+
+// claimBefore is claim for Drain: it claims up to n positions, none at or
+// past end, in Go on every backend (chain.ClaimBefore).
+func (c *core[T]) claimBefore(n, end uint64, sp *skel.Span) uint64 {
+	if atom.Mutated(atom.DrainPastEnd) { // a deliberate bug, for the checker
+		if h := atom.Load(&c.ctl.Head); h < end {
+			return c.claim(min(end-h, n), sp)
+		}
+		return 0
+	}
+	h, m, hint := chain.ClaimBefore(c.ctl, n, end)
+	if m == 0 {
+		return 0
+	}
+	sp.Pos, sp.Hint = h, hint
+	c.locateRun(sp, m)
 	return m
 }
 

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync/atomic"
 
+	"github.com/injectq/injectq/internal/atom"
 	"github.com/injectq/injectq/internal/chain"
 	"github.com/injectq/injectq/internal/skel"
 )
@@ -20,6 +21,13 @@ type core[T any] struct {
 	arena   *skel.Arena
 	ctl     *skel.Ctl
 	release func(T)
+	// nearFull is set (to 1, once, by grow) when the arena has grown to
+	// nearFullAt blocks; from then on every reservation checks that the
+	// chain stays within maxBlocks blocks (see reserveBounded). Below that
+	// a push pays one load of it.
+	nearFull   uint64
+	nearFullAt uint64
+	maxBlocks  uint64
 	// table maps a block index to the block's skeleton and values: the hot
 	// path's lookup is one load and an index. It is replaced, never
 	// changed in place, when the arena grows, and covers every block that
@@ -31,11 +39,11 @@ type core[T any] struct {
 
 	// For PopWait and PopNWait (wait.go): consumers asleep or about to
 	// sleep, which producers check after each push.
-	waiters    atomic.Int64
+	waiters    uint64
 	parked     atomic.Pointer[parking]
-	closedOnce atomic.Bool
+	closedOnce uint64 // 1 once Close has woken the sleepers
 
-	growing atomic.Int32 // goroutines in grow
+	growing uint64 // goroutines in grow
 }
 
 // blockRef is one block as the hot path needs it.
@@ -46,28 +54,49 @@ type blockRef[T any] struct {
 
 func newCore[T any](b backend, release func(T)) *core[T] {
 	a := skel.NewArena(b == nativeBackend) // C follows Ctl.Chunks: pin them
-	return &core[T]{backend: b, arena: a, ctl: a.Ctl(), release: release}
+	return &core[T]{backend: b, arena: a, ctl: a.Ctl(), release: release,
+		nearFullAt: nearFullAt, maxBlocks: maxBlocks}
 }
+
+// The capacity policy. Block indices run out at skel.MaxBlocks, and a
+// reservation, once made, must be published: so a queue refuses, with
+// ErrFull, a push that would make its chain longer than maxBlocks, half
+// the index space (MaxLen items). The check reads HeadBlk, the consumers'
+// line, so it starts only once the arena has grown to nearFullAt blocks;
+// the other half of the index space covers the reservations that were
+// already under way, unchecked, when it started (each at most MaxBatch
+// items, so 2^(MaxChunks-1) blocks cover 2^(MaxChunks-1+LogB)/MaxBatch of
+// them, 256 with the default layout).
+const (
+	maxBlocks  = 1 << (skel.MaxChunks - 1)
+	nearFullAt = 1<<(skel.MaxChunks-1) - 1 // chunks 0 .. MaxChunks-2
+)
 
 // block returns the skeleton and the values of block idx.
 func (c *core[T]) block(idx uint32) (*skel.Block, *valBlock[T]) {
-	e := (*c.table.Load())[idx]
+	e := (*atom.LoadPointer(&c.table))[idx]
 	return e.b, e.vb
 }
 
-// pushBatch appends vs (non-empty) as one contiguous run.
+// pushBatch appends vs (non-empty, at most MaxBatch) as one contiguous run.
 func (c *core[T]) pushBatch(vs []T) error {
 	k := len(vs)
 	var sp skel.Span
-	if !c.splice(uint64(len(vs)), &sp) {
-		releaseAll(c.release, vs)
-		return ErrClosed
+	if err := c.splice(uint64(len(vs)), &sp); err != nil {
+		if err == ErrClosed {
+			releaseAll(c.release, vs)
+		}
+		return err
 	}
 	preemptAfterReserve()
-	for w := chain.Walk(&sp, uint64(len(vs)), c); ; {
-		r, off, n, last := w.Next(c)
+	for w := chain.Walk(&sp, uint64(len(vs))); ; {
+		r, off, n, last := w.Share()
 		b, vb := c.block(skel.RefIdx(r))
+		atom.Touch()
 		copy(vb[off:], vs[:n])
+		if !last {
+			w.Advance(c) // while r still holds slots we have not published
+		}
 		c.publish(b, off, n)
 		if last {
 			chain.MoveHint(&c.ctl.TailHint, sp.Hint, r)
@@ -75,38 +104,52 @@ func (c *core[T]) pushBatch(vs []T) error {
 		}
 		vs = vs[n:]
 	}
-	if c.waiters.Load() != 0 {
+	if atom.Load(&c.waiters) != 0 {
 		c.wakeUp(k)
 	}
 	return nil
 }
 
-// popN claims up to len(dst) > 0 items and moves them into dst.
-func (c *core[T]) popN(dst []T) int {
+// popN claims up to len(dst) > 0 items, none at or past position end
+// (Drain's bound; noEnd for none), and moves them into dst: for each
+// block's share of the run it waits for the publication, copies and clears
+// the values, and retires the slots.
+func (c *core[T]) popN(dst []T, end uint64) int {
 	var sp skel.Span
-	m := c.claim(uint64(len(dst)), &sp)
+	var m uint64
+	if end == noEnd {
+		m = c.claim(uint64(len(dst)), &sp)
+	} else {
+		m = c.claimBefore(uint64(len(dst)), end, &sp)
+	}
 	if m == 0 {
 		return 0
 	}
-	rest := dst[:m]
-	for w := chain.Walk(&sp, m, c); ; {
-		r, off, n, last := w.Next(c)
+	dst = dst[:m]
+	for w := chain.Walk(&sp, m); ; {
+		r, off, n, last := w.Share()
 		b, vb := c.block(skel.RefIdx(r))
 		chain.Wait(b, off, n)
 		src := vb[off : off+n]
-		copy(rest, src)
+		atom.Touch()
+		copy(dst, src)
 		clear(src) // the queue keeps no reference to a popped value
+		if !last {
+			w.Advance(c) // while r still holds slots we have not retired
+		}
 		if c.retire(b, uint64(n)) {
 			c.advance(r)
 		}
 		if last {
 			chain.MoveHint(&c.ctl.HeadHint, sp.Hint, r)
-			break
+			return int(m)
 		}
-		rest = rest[n:]
+		dst = dst[n:]
 	}
-	return int(m)
 }
+
+// noEnd is popN's end for a pop that takes whatever is queued.
+const noEnd = ^uint64(0)
 
 // advance recycles the block r whose last slot we consumed (and any complete
 // successors), growing the arena if installing a successor needs it.
@@ -124,35 +167,45 @@ func (c *core[T]) advance(r skel.Ref) {
 // is descheduled must not stall the queue), so growth stays lock-free, and
 // whoever wins the CAS on a chunk's slot allocates it.
 func (c *core[T]) grow() {
-	free := func() bool { return skel.HasIdx(atomic.LoadUint64(&c.ctl.Free)) }
-	for i := 0; i < growPatience && c.growing.Load() != 0; i++ {
+	free := func() bool { return skel.HasIdx(atom.Load(&c.ctl.Free)) }
+	patience := growPatience
+	if atom.Checking {
+		patience = 2 // the same logic, in fewer of the checker's steps
+	}
+	for i := 0; i < patience && atom.Load(&c.growing) != 0; i++ {
 		runtime.Gosched()
 		if free() {
 			return
 		}
 	}
-	c.growing.Add(1)
-	defer c.growing.Add(-1)
+	atom.Add(&c.growing, 1)
+	defer atom.Add(&c.growing, ^uint64(0))
 	for k := range skel.MaxChunks {
 		if free() {
 			return // somebody else's chunk, or recycled blocks, arrived
 		}
-		if c.vals[k].Load() != nil {
+		if atom.LoadPointer(&c.vals[k]) != nil {
 			continue
 		}
 		vals := make([]valBlock[T], 1<<k)
-		if !c.vals[k].CompareAndSwap(nil, &vals) {
+		if !atom.CASPointer(&c.vals[k], nil, &vals) {
 			continue
 		}
 		first, last := c.arena.AddChunk(k)
 		c.extendTable(first, last, vals)
+		if uint64(last)+1 >= c.nearFullAt {
+			atom.Store(&c.nearFull, 1) // before the blocks are usable
+		}
 		// Only now may anybody take one of the new blocks.
 		chain.PushFree(c.arena, first, last)
 		return
 	}
-	// 2^23-1 blocks hold about 2^33 items: a reservation already made
-	// cannot be abandoned, so there is no error to return here.
-	panic("queue: more than 2^33 items queued; block index space exhausted")
+	// The capacity policy (maxBlocks) keeps the chain within half the
+	// index space; only reservations that raced with its start can pass
+	// that, and more of them than the other half holds cannot be in
+	// flight at once. A reservation cannot be abandoned, so there is no
+	// error to return here.
+	panic("queue: block index space exhausted")
 }
 
 // extendTable adds blocks first..last, whose values are vals, to the table.
@@ -160,7 +213,7 @@ func (c *core[T]) grow() {
 // CAS makes sure that no copy loses another's blocks.
 func (c *core[T]) extendTable(first, last uint32, vals []valBlock[T]) {
 	for {
-		old := c.table.Load()
+		old := atom.LoadPointer(&c.table)
 		var prev []blockRef[T]
 		if old != nil {
 			prev = *old
@@ -170,7 +223,7 @@ func (c *core[T]) extendTable(first, last uint32, vals []valBlock[T]) {
 		for i := first; i <= last; i++ {
 			t[i] = blockRef[T]{c.arena.Block(i), &vals[i-first]}
 		}
-		if c.table.CompareAndSwap(old, &t) {
+		if atom.CASPointer(&c.table, old, &t) {
 			return
 		}
 	}
@@ -181,20 +234,26 @@ func (c *core[T]) extendTable(first, last uint32, vals []valBlock[T]) {
 const growPatience = 64
 
 // drain pops every item queued at the call and hands each to Release. Items
-// pushed meanwhile (for example by Release itself) are left for later.
+// pushed meanwhile (for example by Release itself) are left for later: its
+// claims stop at the tail it read first (claimBefore), however the head
+// moves meanwhile.
 func (c *core[T]) drain() int {
-	end := atomic.LoadUint64(&c.ctl.Tail) & skel.PosMask
+	end := atom.Load(&c.ctl.Tail) & skel.PosMask
 	var buf []T
 	total := 0
 	for {
-		h := atomic.LoadUint64(&c.ctl.Head)
-		if h >= end {
-			return total
-		}
 		if buf == nil {
-			buf = make([]T, min(end-h, drainChunk))
+			h := atom.Load(&c.ctl.Head)
+			if h >= end {
+				return 0
+			}
+			chunk := uint64(drainChunk)
+			if atom.Checking {
+				chunk = 2 // so that the checker's drains take several claims
+			}
+			buf = make([]T, min(end-h, chunk))
 		}
-		n := c.popN(buf[:min(end-h, uint64(len(buf)))])
+		n := c.popN(buf, end)
 		if n == 0 {
 			return total
 		}
@@ -207,21 +266,37 @@ func (c *core[T]) drain() int {
 const drainChunk = 256
 
 // releaseAll hands every item of vs to release, in order, exactly once. If
-// release panics, the remaining items are still handed over (by the deferred
-// call) and then the panic continues to the caller; if several panic, the
-// caller sees the last.
+// release panics, the remaining items are still handed over, and then the
+// panic continues to the caller; if several panic, the caller sees the
+// last. The stack stays flat however many panic: each panic is recovered
+// and the loop goes on from the next item (recovering in a deferred call
+// that released the rest would nest one panic in another per item).
 func releaseAll[T any](release func(T), vs []T) {
 	if release == nil {
 		return
 	}
-	i := 0
+	var last any
+	panicked := false
+	for i := 0; i < len(vs); {
+		i = releaseFrom(release, vs, i, &last, &panicked)
+	}
+	if panicked {
+		panic(last)
+	}
+}
+
+// releaseFrom releases vs[i:] until one release panics; it records the
+// panic and returns the index after that item, or len(vs).
+func releaseFrom[T any](release func(T), vs []T, i int, last *any, panicked *bool) (next int) {
+	next = i
 	defer func() {
-		if i < len(vs) {
-			releaseAll(release, vs[i:])
+		if r := recover(); r != nil {
+			*last, *panicked = r, true
 		}
 	}()
-	for i < len(vs) {
-		i++
-		release(vs[i-1])
+	for next < len(vs) {
+		next++ // before the call: a panic resumes after this item
+		release(vs[next-1])
 	}
+	return next
 }

@@ -2,8 +2,6 @@ package queue_test
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -15,20 +13,14 @@ import (
 // TestEnvOverride re-runs this test binary with INJECTQ_BACKEND set (the
 // choice is made once, at start-up) and checks what it chose.
 func TestEnvOverride(t *testing.T) {
-	if os.Getenv("INJECTQ_ENV_CHILD") != "" {
+	if inChild(t) {
 		fmt.Printf("default=%s backend=%s describe=%s\n", queue.DefaultBackend(), queue.New[int]().Backend(), queue.Describe())
 		return
 	}
 	run := func(value string) string {
-		// INJECTQ_TEST_EXEC prefixes the child's command line: under
-		// qemu-user, which runs this binary without binfmt_misc, the child
-		// needs the emulator too (the Makefile sets it).
-		args := append(strings.Fields(os.Getenv("INJECTQ_TEST_EXEC")), os.Args[0], "-test.run=^TestEnvOverride$", "-test.count=1")
-		cmd := exec.Command(args[0], args[1:]...)
-		cmd.Env = append(os.Environ(), "INJECTQ_ENV_CHILD=1", "INJECTQ_BACKEND="+value)
-		out, err := cmd.CombinedOutput()
+		out, err := runChild(t, "INJECTQ_BACKEND="+value)
 		require.NoError(t, err, "%s", out)
-		for _, line := range strings.Split(string(out), "\n") {
+		for _, line := range strings.Split(out, "\n") {
 			if strings.HasPrefix(line, "default=") {
 				return line
 			}

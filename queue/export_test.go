@@ -26,3 +26,13 @@ func Hints[T any](q *Queue[T]) (tail, head uint64) {
 
 // Registered returns the name of every backend queue knows, available or not.
 func Registered() []string { return names(false) }
+
+// BlockSlots is the number of slots per block.
+const BlockSlots = skel.B
+
+// SetCapacity makes q refuse pushes once its chain would span more than
+// blocks blocks, as a queue near MaxLen does; q must not be in use yet.
+func SetCapacity[T any](q *Queue[T], blocks uint64) {
+	c := q.core()
+	c.maxBlocks, c.nearFullAt, c.nearFull = blocks, 0, 1
+}

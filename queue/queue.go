@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/injectq/injectq/fallback"
+	"github.com/injectq/injectq/internal/atom"
 	"github.com/injectq/injectq/internal/chain"
 	"github.com/injectq/injectq/internal/skel"
 )
@@ -21,6 +22,26 @@ var (
 	// reason) by NewWithConfig for a backend that this build or CPU lacks:
 	// asm under -tags purego, native without cgo.
 	ErrBackendUnavailable = errors.New("queue: backend unavailable")
+	// ErrTooLarge is returned (wrapped, with the length) by PushBatch for a
+	// batch of more than MaxBatch items, before anything is reserved: the
+	// queue is unchanged, and the items stay the caller's (Release does not
+	// see them).
+	ErrTooLarge = errors.New("queue: batch too large")
+	// ErrFull is returned by Push and PushBatch when the queue holds so
+	// much that the push would pass MaxLen items; nothing was reserved and
+	// the items stay the caller's (Release does not see them).
+	ErrFull = errors.New("queue: full")
+)
+
+const (
+	// MaxBatch is the longest batch PushBatch takes.
+	MaxBatch = 1 << 24
+	// MaxLen is the most items a queue holds (2^32 with the default
+	// layout): a push after which its blocks, from the first one not yet
+	// recycled to the one of the push's last item, would have more than
+	// MaxLen slots returns ErrFull. The check costs a push nothing (one
+	// load) until the queue's memory has grown to within a block of that.
+	MaxLen = maxBlocks * skel.B
 )
 
 // Queue is an unbounded lock-free multi-producer multi-consumer FIFO queue.
@@ -39,7 +60,12 @@ type Config[T any] struct {
 	// Release is called exactly once for each item that a closed queue
 	// rejects and for each item Drain removes; nil drops them. It runs in
 	// the goroutine that pushed (or drained), outside any critical section,
-	// so it may use the queue.
+	// so it may use the queue: pop, push, drain, close. One thing it must
+	// not do is push into this queue without checking IsClosed first: a
+	// push that the closed queue rejects calls Release again, before it
+	// returns, so a Release that always pushes back would recurse without
+	// end. With the check, a push that races with Close recurses once more
+	// and stops.
 	Release func(T)
 }
 
@@ -66,7 +92,7 @@ func NewWithConfig[T any](c Config[T]) (*Queue[T], error) {
 }
 
 func (q *Queue[T]) core() *core[T] {
-	if c := q.c.Load(); c != nil {
+	if c := atom.LoadPointer(&q.c); c != nil {
 		return c
 	}
 	return q.initZero()
@@ -75,8 +101,8 @@ func (q *Queue[T]) core() *core[T] {
 // initZero makes the zero Queue usable (kept out of core so that core
 // inlines).
 func (q *Queue[T]) initZero() *core[T] {
-	q.c.CompareAndSwap(nil, newCore[T](defaultBackend, nil))
-	return q.c.Load()
+	atom.CASPointer(&q.c, nil, newCore[T](defaultBackend, nil))
+	return atom.LoadPointer(&q.c)
 }
 
 // Backend returns the name of the backend this queue runs on.
@@ -88,9 +114,12 @@ func (q *Queue[T]) Push(v T) error {
 	// The single-item path of pushBatch, without its span and copy loop,
 	// and written out here rather than called: it is the path most callers
 	// hit.
-	c := q.c.Load() // q.core(), which does not inline
+	c := atom.LoadPointer(&q.c) // q.core(), which does not inline
 	if c == nil {
 		c = q.initZero()
+	}
+	if atom.Load(&c.nearFull) != 0 {
+		return c.pushBatch([]T{v}) // capacity checked (core.go)
 	}
 	// t is the reserved position, hint TailHint as read before the
 	// reservation, r the block of t if known (backend.go's table, row 1).
@@ -115,9 +144,13 @@ func (q *Queue[T]) Push(v T) error {
 	chain.MoveHint(&c.ctl.TailHint, hint, r)
 	b, vb := c.block(skel.RefIdx(r))
 	off := uint32(t) & (skel.B - 1)
+	if atom.Mutated(atom.PublishEarly) { // a deliberate bug, for the checker
+		atom.Or(&b.State[off/8], skel.SlotBit(off))
+	}
+	atom.Touch()
 	vb[off] = v
-	atomic.OrUint64(&b.State[off/8], skel.SlotBit(off)) // fallback.Publish of one slot
-	if c.waiters.Load() != 0 {
+	atom.Or(&b.State[off/8], skel.SlotBit(off)) // fallback.Publish of one slot
+	if atom.Load(&c.waiters) != 0 {
 		c.wakeUp(1)
 	}
 	return nil
@@ -127,17 +160,21 @@ func (q *Queue[T]) Push(v T) error {
 // push's items land between them, and a consumer sees them in order. After
 // Close it returns ErrClosed and every item of vs has been handed to
 // Release. An empty batch is a no-op (ErrClosed if the queue is closed).
+// A batch of more than MaxBatch items returns ErrTooLarge, and one that
+// would fill the queue past MaxLen ErrFull; neither reserves anything.
 // The queue copies the items; the caller may reuse vs.
 func (q *Queue[T]) PushBatch(vs []T) error {
 	c := q.core()
-	switch len(vs) {
-	case 0:
+	switch {
+	case len(vs) == 0:
 		if c.isClosed() {
 			return ErrClosed
 		}
 		return nil
-	case 1:
+	case len(vs) == 1:
 		return q.Push(vs[0])
+	case len(vs) > MaxBatch:
+		return fmt.Errorf("%w: %d items, at most %d", ErrTooLarge, len(vs), MaxBatch)
 	}
 	return c.pushBatch(vs)
 }
@@ -146,7 +183,7 @@ func (q *Queue[T]) PushBatch(vs []T) error {
 // empty.
 func (q *Queue[T]) Pop() (v T, ok bool) {
 	// The single-item path of popN (see Push).
-	c := q.c.Load()
+	c := atom.LoadPointer(&q.c)
 	if c == nil {
 		c = q.initZero()
 	}
@@ -162,10 +199,14 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 	}
 	b, vb := c.block(skel.RefIdx(r))
 	off := uint32(h) & (skel.B - 1)
+	if atom.Mutated(atom.RetireEarly) && fallback.Retire(b, 1) { // a deliberate bug, for the checker
+		c.advance(r)
+	}
+	atom.Touch()
 	v = vb[off]
 	var zero T
 	vb[off] = zero
-	if fallback.Retire(b, 1) {
+	if !atom.Mutated(atom.RetireEarly) && fallback.Retire(b, 1) {
 		c.advance(r)
 	}
 	return v, true
@@ -189,18 +230,18 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 // publication is visible.
 func (c *core[T]) claimPublished() (h uint64, r skel.Ref, ok bool) {
 	for {
-		h = atomic.LoadUint64(&c.ctl.Head)
-		r = atomic.LoadUint64(&c.ctl.HeadHint)
+		h = atom.Load(&c.ctl.Head)
+		r = atom.Load(&c.ctl.HeadHint)
 		if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(h>>skel.LogB) {
 			return 0, 0, false
 		}
 		b, _ := c.block(skel.RefIdx(r))
 		off := uint32(h) & (skel.B - 1)
-		if atomic.LoadUint64(&b.State[off/8])&(skel.SlotBit(off)) == 0 {
+		if atom.Load(&b.State[off/8])&(skel.SlotBit(off)) == 0 && !atom.Mutated(atom.ClaimUnpublished) {
 			return 0, 0, false
 		}
 		preemptBeforeHeadCAS()
-		if atomic.CompareAndSwapUint64(&c.ctl.Head, h, h+1) {
+		if atom.CAS(&c.ctl.Head, h, h+1) {
 			return h, r, true
 		}
 	}
@@ -220,22 +261,56 @@ func (q *Queue[T]) PopN(dst []T) int {
 		dst[0] = v
 		return 1
 	}
-	return q.core().popN(dst)
+	return q.core().popN(dst, noEnd)
 }
 
-// Len returns the number of items pushed and not yet popped. While
-// operations race it counts batches whose reservation has happened (even if
-// their push has not returned yet) and excludes items already claimed by a
-// pop in progress; it is exact when nothing is in flight.
+// Len returns the number of items pushed and not yet popped: the items of
+// every push whose reservation has happened (even if the push has not
+// returned yet), less those a pop has claimed (even if it has not
+// returned). It is linearizable, the number at one instant during the
+// call, unless pushes land during each of its lenTries attempts (each
+// attempt is three loads); then it returns a number no greater than the
+// queue held at any instant during the call. It never counts more.
 func (q *Queue[T]) Len() int {
 	c := q.core()
-	// Head first: the tail read after it is at least as large.
-	h := atomic.LoadUint64(&c.ctl.Head)
-	return int(atomic.LoadUint64(&c.ctl.Tail)&skel.PosMask - h)
+	if atom.Mutated(atom.LenHeadFirst) { // a deliberate bug, for the checker
+		h := atom.Load(&c.ctl.Head)
+		return int(atom.Load(&c.ctl.Tail)&skel.PosMask - h)
+	}
+	for range lenTries {
+		// The tail, the head, the tail again: if the tail did not move,
+		// t-h is the count at the instant the head was read (the head
+		// never passes the tail).
+		t := atom.Load(&c.ctl.Tail) & skel.PosMask
+		h := atom.Load(&c.ctl.Head)
+		if atom.Load(&c.ctl.Tail)&skel.PosMask == t {
+			return int(t - h)
+		}
+	}
+	// The tail first: t-h is at most the count at every instant between
+	// the two loads (the tail only grows after the first, the head was
+	// no larger before the second).
+	t := atom.Load(&c.ctl.Tail) & skel.PosMask
+	if h := atom.Load(&c.ctl.Head); h < t {
+		return int(t - h)
+	}
+	return 0
 }
 
-// IsEmpty reports whether Len() == 0.
-func (q *Queue[T]) IsEmpty() bool { return q.Len() == 0 }
+// lenTries is how often Len tries for an exact count.
+const lenTries = 4
+
+// IsEmpty reports whether the queue holds no items. It is linearizable: if
+// it returns true the queue was empty at an instant during the call, and
+// if false it held an item at one.
+func (q *Queue[T]) IsEmpty() bool {
+	c := q.core()
+	// The head first: a tail read after it equal to it means the queue was
+	// empty at both loads; a larger one, that a reservation was ahead of
+	// the head at the first load or landed between them.
+	h := atom.Load(&c.ctl.Head)
+	return atom.Load(&c.ctl.Tail)&skel.PosMask == h
+}
 
 // Close closes the queue to pushes; items already queued can still be
 // popped or drained. It returns true only for the call that closed it.
@@ -253,7 +328,7 @@ func (q *Queue[T]) IsClosed() bool { return q.core().isClosed() }
 func (q *Queue[T]) Drain() int { return q.core().drain() }
 
 func (c *core[T]) isClosed() bool {
-	return atomic.LoadUint64(&c.ctl.Tail)&skel.Closed != 0
+	return atom.Load(&c.ctl.Tail)&skel.Closed != 0
 }
 
 // String describes the queue for debugging.

@@ -2,8 +2,8 @@ package queue
 
 import (
 	"context"
-	"sync/atomic"
 
+	"github.com/injectq/injectq/internal/atom"
 	"github.com/injectq/injectq/internal/skel"
 )
 
@@ -29,12 +29,12 @@ const wakeTokens = 64
 
 // park returns the queue's parking, creating it on first use.
 func (c *core[T]) park() *parking {
-	if p := c.parked.Load(); p != nil {
+	if p := atom.LoadPointer(&c.parked); p != nil {
 		return p
 	}
 	p := &parking{wake: make(chan struct{}, wakeTokens), closed: make(chan struct{})}
-	if !c.parked.CompareAndSwap(nil, p) {
-		return c.parked.Load()
+	if !atom.CASPointer(&c.parked, nil, p) {
+		return atom.LoadPointer(&c.parked)
 	}
 	if c.isClosed() { // a Close that ran before the CAS found no parking
 		c.closeParking()
@@ -45,10 +45,11 @@ func (c *core[T]) park() *parking {
 // wakeUp wakes up to n sleeping consumers. Producers call it after they
 // publish, when waiters is not zero.
 func (c *core[T]) wakeUp(n int) {
-	p := c.parked.Load()
-	for n = min(maxWakeups(n), int(c.waiters.Load())); n > 0; n-- {
+	p := atom.LoadPointer(&c.parked)
+	for n = min(maxWakeups(n), int(atom.Load(&c.waiters))); n > 0; n-- {
 		select {
 		case p.wake <- struct{}{}:
+			atom.Signal()
 		default:
 			return // enough tokens are in flight
 		}
@@ -58,8 +59,9 @@ func (c *core[T]) wakeUp(n int) {
 // closeParking wakes every sleeper for good; called by the Close that
 // closed the queue (and by park if it lost that race).
 func (c *core[T]) closeParking() {
-	if p := c.parked.Load(); p != nil && c.closedOnce.CompareAndSwap(false, true) {
+	if p := atom.LoadPointer(&c.parked); p != nil && atom.CAS(&c.closedOnce, 0, 1) {
 		close(p.closed)
+		atom.Signal()
 	}
 }
 
@@ -105,28 +107,25 @@ func (q *Queue[T]) popNWait(ctx context.Context, pop func(*core[T]) int) (int, e
 		}
 		p := c.park()
 		preemptBeforePark()
-		c.waiters.Add(1)
+		atom.Add(&c.waiters, 1)
 		// The second look, after announcing ourselves: see parking.
 		if n := pop(c); n > 0 {
-			c.waiters.Add(-1)
+			atom.Add(&c.waiters, ^uint64(0))
 			c.passOn()
 			return n, nil
 		}
-		select {
-		case <-p.wake:
-		case <-p.closed:
-		case <-ctx.Done():
-			c.waiters.Add(-1)
+		cancelled := sleep(p, ctx)
+		atom.Add(&c.waiters, ^uint64(0))
+		if cancelled {
 			return 0, ctx.Err()
 		}
-		c.waiters.Add(-1)
 	}
 }
 
 // passOn wakes one more sleeper if items are left for it: a producer wakes
 // at most wakeTokens consumers, and those hand the wakeup on.
 func (c *core[T]) passOn() {
-	if c.waiters.Load() != 0 && atomic.LoadUint64(&c.ctl.Head) != atomic.LoadUint64(&c.ctl.Tail)&skel.PosMask {
+	if atom.Load(&c.waiters) != 0 && atom.Load(&c.ctl.Head) != atom.Load(&c.ctl.Tail)&skel.PosMask {
 		c.wakeUp(1)
 	}
 }

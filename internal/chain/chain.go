@@ -17,8 +17,7 @@
 package chain
 
 import (
-	"sync/atomic"
-
+	"github.com/injectq/injectq/internal/atom"
 	"github.com/injectq/injectq/internal/skel"
 )
 
@@ -40,7 +39,7 @@ func Locate(a *skel.Arena, from skel.Ref, bn uint64) (r skel.Ref, ok bool) {
 	want := skel.TagOf(bn)
 	for r = from; ; {
 		if !skel.HasIdx(r) {
-			if r = atomic.LoadUint64(&c.HeadBlk); !skel.HasIdx(r) {
+			if r = atom.Load(&c.HeadBlk); !skel.HasIdx(r) {
 				if !installFirst(a) {
 					return 0, false
 				}
@@ -56,8 +55,8 @@ func Locate(a *skel.Arena, from skel.Ref, bn uint64) (r skel.Ref, ok bool) {
 			continue
 		}
 		b := a.Block(skel.RefIdx(r))
-		next := atomic.LoadUint64(&b.Next)
-		if skel.RefTag(next) != tag { // b was recycled since r was read
+		next := atom.Load(&b.Next)
+		if skel.RefTag(next) != tag && !atom.Mutated(atom.LocateNoTag) { // b was recycled since r was read
 			r = skel.NoRef
 			continue
 		}
@@ -76,20 +75,17 @@ func Locate(a *skel.Arena, from skel.Ref, bn uint64) (r skel.Ref, ok bool) {
 // before it and the first from `from`: every one holds a position of the
 // caller's run, so none can leave the chain meanwhile. It sets sp.N to how
 // many it located. ok=false: a block had to be installed and the free
-// stack was empty; the run's Run locates the rest, growing the arena.
+// stack was empty; grow the arena and locate the rest (package queue
+// locates the first block at once, and a Run the others as it reaches
+// them).
 //
 // Native does the same in C (locate_run in native/injq.c), in the cgo call
 // of its reservation or claim; this is the reference for it.
 func LocateRun(a *skel.Arena, from skel.Ref, pos, count uint64, sp *skel.Span) (ok bool) {
-	// Most runs lie within the block that the hint names: no walk.
-	if bn := pos >> skel.LogB; skel.HasIdx(from) && skel.RefTag(from) == skel.TagOf(bn) && (pos+count-1)>>skel.LogB == bn {
+	if Names(from, pos, count) {
 		sp.Refs[0], sp.N = from, 1
 		return true
 	}
-	return locateRun(a, from, pos, count, sp)
-}
-
-func locateRun(a *skel.Arena, from skel.Ref, pos, count uint64, sp *skel.Span) (ok bool) {
 	bn := pos >> skel.LogB
 	nb := min((pos+count-1)>>skel.LogB-bn+1, skel.SpanRefs)
 	r := from
@@ -104,6 +100,14 @@ func locateRun(a *skel.Arena, from skel.Ref, pos, count uint64, sp *skel.Span) (
 	return true
 }
 
+// Names reports whether Ref r names the one block that holds the whole run
+// [pos, pos+count): most runs lie within the block their hint names, and
+// then there is nothing to walk (callers test it inline, before the call).
+func Names(r skel.Ref, pos, count uint64) bool {
+	bn := pos >> skel.LogB
+	return skel.HasIdx(r) && skel.RefTag(r) == skel.TagOf(bn) && (pos+count-1)>>skel.LogB == bn
+}
+
 // link installs a block after b, whose link word was seen as the empty
 // link "empty". The new block is initialised (its own empty link, for the
 // next number) before the CAS that makes it reachable. Losing the CAS to
@@ -114,8 +118,8 @@ func link(a *skel.Arena, b *skel.Block, empty uint64) bool {
 	if !ok {
 		return false
 	}
-	atomic.StoreUint64(&a.Block(y).Next, (skel.RefTag(empty)+1)<<skel.IdxBits)
-	if !atomic.CompareAndSwapUint64(&b.Next, empty, empty|(uint64(y)+1)) {
+	atom.Store(&a.Block(y).Next, (skel.RefTag(empty)+1)<<skel.IdxBits)
+	if !atom.CAS(&b.Next, empty, empty|(uint64(y)+1)) {
 		PushFree(a, y, y)
 	}
 	return true
@@ -129,8 +133,8 @@ func installFirst(a *skel.Arena) bool {
 	if !ok {
 		return false
 	}
-	atomic.StoreUint64(&a.Block(y).Next, 0) // empty link of block number 0
-	if !atomic.CompareAndSwapUint64(&a.Ctl().HeadBlk, skel.NoRef, skel.MakeRef(0, y)) {
+	atom.Store(&a.Block(y).Next, 0) // empty link of block number 0
+	if !atom.CAS(&a.Ctl().HeadBlk, skel.NoRef, skel.MakeRef(0, y)) {
 		PushFree(a, y, y)
 	}
 	return true
@@ -144,6 +148,62 @@ func installFirst(a *skel.Arena) bool {
 // instruction.
 func MoveHint(h *skel.Ref, seen, r skel.Ref) {
 	if r != seen {
-		atomic.CompareAndSwapUint64(h, seen, r)
+		atom.CAS(h, seen, r)
+	}
+}
+
+// ClaimBefore claims m = min(n, items reserved) positions [h, h+m) at the
+// head, as the backends' Claim does, but none at or past end; m = 0: the
+// head has reached end or the tail. It is Go on every backend, over the
+// same words as theirs: Drain uses it (rarely, and never on a hot path) to
+// take only what was queued when it began, which a claim bounded by a head
+// read before it cannot promise once a concurrent pop moves the head.
+func ClaimBefore(c *skel.Ctl, n, end uint64) (h, m uint64, hint skel.Ref) {
+	for {
+		h = atom.Load(&c.Head)
+		t := atom.Load(&c.Tail) & skel.PosMask
+		if h >= end || h == t {
+			return h, 0, 0
+		}
+		m = min(n, t-h, end-h)
+		hint = atom.Load(&c.HeadHint) // see fallback.Claim for why it is read here
+		if atom.CAS(&c.Head, h, h+m) {
+			return h, m, hint
+		}
+	}
+}
+
+// Outcomes of ReserveBounded.
+type Outcome uint8
+
+const (
+	Reserved Outcome = iota
+	Closed           // the queue is closed; nothing reserved
+	Full             // the chain would pass its bound; nothing reserved
+)
+
+// ReserveBounded is the backends' Reserve for a queue near its capacity:
+// it reserves [t, t+k) with one CAS unless the queue is closed or the chain
+// would then span more than maxBlocks blocks, from HeadBlk's to t+k-1's.
+// HeadBlk is read before the CAS and only moves on, so the chain is no
+// longer than that at the CAS. It is Go on every backend, over the same
+// words as theirs (package queue switches to it once its arena is large).
+func ReserveBounded(c *skel.Ctl, k, maxBlocks uint64) (t uint64, hint skel.Ref, o Outcome) {
+	for {
+		t = atom.Load(&c.Tail)
+		if t&skel.Closed != 0 {
+			return 0, 0, Closed
+		}
+		first := uint64(0) // no block yet: the chain starts at block 0
+		if hb := atom.Load(&c.HeadBlk); skel.HasIdx(hb) {
+			first = skel.RefTag(hb)
+		}
+		if span := ((t+k-1)>>skel.LogB-first)&skel.TagMask + 1; span > maxBlocks {
+			return 0, 0, Full
+		}
+		hint = atom.Load(&c.TailHint) // see fallback.Reserve for why it is read here
+		if atom.CAS(&c.Tail, t, t+k) {
+			return t, hint, Reserved
+		}
 	}
 }

@@ -191,8 +191,8 @@ func TestRun(t *testing.T) {
 	for _, tc := range []struct {
 		pos, n, located uint64 // located: sp.N
 	}{
-		{7, 1, 1}, {7, 1, 0}, {0, skel.B, 1}, {skel.B - 3, 6, 2}, {skel.B - 3, 6, 1},
-		{5, 12 * skel.B, skel.SpanRefs}, {5, 12 * skel.B, 0},
+		{7, 1, 1}, {0, skel.B, 1}, {skel.B - 3, 6, 2}, {skel.B - 3, 6, 1},
+		{5, 12 * skel.B, skel.SpanRefs}, {5, 12 * skel.B, 1}, {3 * skel.B, 2 * skel.B, 2},
 	} {
 		sp := skel.Span{Pos: tc.pos, Hint: refs[0], N: tc.located}
 		for i := range tc.located {
@@ -201,8 +201,8 @@ func TestRun(t *testing.T) {
 		l.calls = nil
 		var got []skel.Ref
 		pos := tc.pos
-		for w := chain.Walk(&sp, tc.n, l); ; {
-			r, off, n, last := w.Next(l)
+		for w := chain.Walk(&sp, tc.n); ; {
+			r, off, n, last := w.Share()
 			require.Equal(t, refs[pos>>skel.LogB], r, "%+v at %d", tc, pos)
 			require.Equal(t, uint32(pos%skel.B), off, "%+v at %d", tc, pos)
 			require.True(t, n >= 1 && off+n <= skel.B, "%+v: share [%d, +%d)", tc, off, n)
@@ -213,19 +213,16 @@ func TestRun(t *testing.T) {
 				break
 			}
 			require.Zero(t, pos%skel.B, "%+v: a share ends inside a block", tc)
+			w.Advance(l)
 		}
 		blocks := (tc.pos+tc.n-1)>>skel.LogB - tc.pos>>skel.LogB + 1
 		require.Equal(t, blocks, uint64(len(got)), "%+v", tc)
 		// The Run walks only to the blocks the span lacks, each from the
-		// block before it (the first from the hint).
+		// block before it.
 		var want [][2]uint64
 		for i := tc.located; i < blocks; i++ {
 			bn := tc.pos>>skel.LogB + i
-			from := bn - 1
-			if i == 0 {
-				from = skel.RefTag(sp.Hint)
-			}
-			want = append(want, [2]uint64{from, bn})
+			want = append(want, [2]uint64{bn - 1, bn})
 		}
 		require.Equal(t, want, l.calls, "%+v", tc)
 	}

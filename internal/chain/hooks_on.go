@@ -5,6 +5,8 @@ package chain
 import (
 	"runtime"
 	"time"
+
+	"github.com/injectq/injectq/internal/atom"
 )
 
 // stuckAfter is how long a wait may last before the test build declares
@@ -20,6 +22,7 @@ type Waiter struct {
 }
 
 func (w *Waiter) Pause() {
+	atom.Spin() // under the checker: wait for another goroutine's write
 	if w.spins++; w.spins > spinRounds {
 		if w.since.IsZero() {
 			w.since = time.Now()

@@ -1,8 +1,7 @@
 package chain
 
 import (
-	"sync/atomic"
-
+	"github.com/injectq/injectq/internal/atom"
 	"github.com/injectq/injectq/internal/skel"
 )
 
@@ -18,11 +17,11 @@ import (
 func Advance(a *skel.Arena, r skel.Ref) (ok bool) {
 	c := a.Ctl()
 	for {
-		if atomic.LoadUint64(&c.HeadBlk) != r {
+		if atom.Load(&c.HeadBlk) != r {
 			return true
 		}
 		b := a.Block(skel.RefIdx(r))
-		next := atomic.LoadUint64(&b.Next)
+		next := atom.Load(&b.Next)
 		if skel.RefTag(next) != skel.RefTag(r) { // another advancer recycled r
 			return true
 		}
@@ -33,11 +32,11 @@ func Advance(a *skel.Arena, r skel.Ref) (ok bool) {
 			continue
 		}
 		nr := skel.MakeRef(skel.RefTag(r)+1, skel.RefIdx(next))
-		if !atomic.CompareAndSwapUint64(&c.HeadBlk, r, nr) {
+		if !atom.CAS(&c.HeadBlk, r, nr) {
 			return true
 		}
 		recycle(a, b, skel.RefIdx(r))
-		if atomic.LoadUint64(&a.Block(skel.RefIdx(nr)).Consumed) != skel.B {
+		if atom.Load(&a.Block(skel.RefIdx(nr)).Consumed) != skel.B {
 			return true
 		}
 		r = nr
@@ -45,14 +44,30 @@ func Advance(a *skel.Arena, r skel.Ref) (ok bool) {
 }
 
 // recycle resets block idx, which has just left the chain, and puts it on
-// the free stack. Nobody reads a left block's slot states (every position in
-// it is consumed), so they are cleared with plain stores, published to the
-// next user by the free-stack CAS. Its link word is left alone: stale walkers
-// may still read it, and it names a correct successor until the block is
-// re-linked under a new tag.
+// the free stack; the free-stack CAS publishes the reset to the block's
+// next user. Every position of the block has been consumed, so no
+// producer or consumer uses it any more, but three kinds of late reader
+// may still load its words:
+//   - a stale walker (Locate) its link word, which is left alone: it names
+//     a correct successor until the block is re-linked under a new tag,
+//     and then the tag sends the walker back to HeadBlk;
+//   - a late Advance its Consumed count, hence the atomic store;
+//   - a single pop (queue's claimPublished) that read HeadHint while the
+//     block still held the head, a State word: it may read the old state,
+//     the cleared one or a new user's. Whatever it reads is discarded, for
+//     its claim is a CAS that expects Head at a position of this block, and
+//     Head has passed them all.
+//
+// The states are cleared with plain stores all the same (an atomic store
+// per word would be one locked or fenced store per 8 slots on every
+// recycling, where a plain clear is a memclr):
+// the last reader's load races with them, which Go's memory model allows
+// for word-sized memory (the load returns some value stored there), and
+// the value is not used. Under the checker (atom.Clear) the clearing is one
+// atomic step, so the checker explores that read before and after it.
 func recycle(a *skel.Arena, b *skel.Block, idx uint32) {
-	clear(b.State[:])
-	atomic.StoreUint64(&b.Consumed, 0) // a late Advance may still load it
+	atom.Clear(b.State[:])
+	atom.Store(&b.Consumed, 0)
 	PushFree(a, idx, idx)
 }
 
@@ -63,13 +78,13 @@ func recycle(a *skel.Arena, b *skel.Block, idx uint32) {
 func PopFree(a *skel.Arena) (idx uint32, ok bool) {
 	c := a.Ctl()
 	for {
-		top := atomic.LoadUint64(&c.Free)
+		top := atom.Load(&c.Free)
 		if !skel.HasIdx(top) {
 			return 0, false
 		}
 		idx = skel.RefIdx(top)
-		next := atomic.LoadUint64(&a.Block(idx).FreeNext)
-		if atomic.CompareAndSwapUint64(&c.Free, top, (skel.RefTag(top)+1)<<skel.IdxBits|next&skel.IdxMask) {
+		next := atom.Load(&a.Block(idx).FreeNext)
+		if atom.CAS(&c.Free, top, (skel.RefTag(top)+1)<<skel.IdxBits|next&skel.IdxMask) {
 			return idx, true
 		}
 	}
@@ -81,9 +96,9 @@ func PushFree(a *skel.Arena, first, last uint32) {
 	c := a.Ctl()
 	lb := a.Block(last)
 	for {
-		top := atomic.LoadUint64(&c.Free)
-		atomic.StoreUint64(&lb.FreeNext, top&skel.IdxMask)
-		if atomic.CompareAndSwapUint64(&c.Free, top, skel.MakeRef(skel.RefTag(top)+1, first)) {
+		top := atom.Load(&c.Free)
+		atom.Store(&lb.FreeNext, top&skel.IdxMask)
+		if atom.CAS(&c.Free, top, skel.MakeRef(skel.RefTag(top)+1, first)) {
 			return
 		}
 	}

@@ -12,45 +12,55 @@ type Locator interface {
 // A Run walks the blocks of one reservation or claim in order, one block's
 // share of the run at a time: the batch push and the batch pop move their
 // values share by share through one Run.
+//
+//	for w := chain.Walk(&sp, n); ; {
+//		r, off, n, last := w.Share()
+//		... move the values of slots [off, off+n) of block r ...
+//		if !last {
+//			w.Advance(l) // before the share's slots are handed on
+//		}
+//		... publish (or retire) them ...
+//		if last {
+//			break
+//		}
+//	}
+//
+// Walk and Share inline and make no call; only Advance, once per block
+// crossing, may walk the chain.
 type Run struct {
-	sp   *skel.Span
-	pos  uint64   // first position of the next share
-	left uint64   // positions from pos to the run's end
-	i    uint64   // index of the next share's block within the run
-	next skel.Ref // the next share's block
+	sp  *skel.Span
+	pos uint64   // first position of the current share
+	end uint64   // the run's end
+	cur skel.Ref // the current share's block
 }
 
 // Walk starts a Run over the n >= 1 positions that sp describes, whose
-// first sp.N blocks are located; l locates the rest as the walk reaches
-// them (the first, from sp.Hint, if sp.N is 0).
-func Walk(sp *skel.Span, n uint64, l Locator) Run {
-	w := Run{sp: sp, pos: sp.Pos, left: n}
-	if sp.N > 0 {
-		w.next = sp.Refs[0]
-	} else {
-		w.next = l.Locate(sp.Hint, sp.Pos>>skel.LogB)
-	}
-	return w
+// first sp.N >= 1 blocks are located.
+func Walk(sp *skel.Span, n uint64) Run {
+	return Run{sp: sp, pos: sp.Pos, end: sp.Pos + n, cur: sp.Refs[0]}
 }
 
-// Next returns the run's next share: its block r, the offset in r of its
-// first slot, and its length n; last reports that it ends the run. Before
-// it returns, it locates the block of the share after this one, walking
-// from r: the caller has not yet handed r's slots on (published or retired
-// them), so r cannot have been recycled and is the shortest valid start.
-func (w *Run) Next(l Locator) (r skel.Ref, off, n uint32, last bool) {
-	r = w.next
+// Share returns the run's current share: its block r, the offset in r of
+// its first slot, and its length n; last reports that it ends the run.
+func (w *Run) Share() (r skel.Ref, off, n uint32, last bool) {
 	off = uint32(w.pos) & (skel.B - 1)
-	n = uint32(min(uint64(skel.B-off), w.left))
-	w.pos += uint64(n)
-	w.left -= uint64(n)
-	if w.left == 0 {
-		return r, off, n, true
+	if left := w.end - w.pos; left <= uint64(skel.B-off) {
+		return w.cur, off, uint32(left), true
 	}
-	if w.i++; w.i < w.sp.N {
-		w.next = w.sp.Refs[w.i]
-	} else {
-		w.next = l.Locate(r, w.pos>>skel.LogB)
+	return w.cur, off, skel.B - off, false
+}
+
+// Advance moves the Run to its next share (the current one must not be the
+// last) and locates that share's block: from the span, or walking from the
+// current block with l. Call it before the current share's slots are
+// handed on (published or retired): until then the current block cannot
+// be recycled, so it is the shortest valid start for the walk.
+func (w *Run) Advance(l Locator) {
+	r := w.cur
+	w.pos = (w.pos | (skel.B - 1)) + 1 // the next block's first position
+	if i := w.pos>>skel.LogB - w.sp.Pos>>skel.LogB; i < w.sp.N {
+		w.cur = w.sp.Refs[i]
+		return
 	}
-	return r, off, n, false
+	w.cur = l.Locate(r, w.pos>>skel.LogB)
 }

@@ -1,8 +1,7 @@
 package chain
 
 import (
-	"sync/atomic"
-
+	"github.com/injectq/injectq/internal/atom"
 	"github.com/injectq/injectq/internal/skel"
 )
 
@@ -16,7 +15,7 @@ func Wait(b *skel.Block, off, n uint32) {
 		w, lo := off/8, off%8
 		hi := min(8, lo+end-off)
 		mask := skel.StateMask(lo, hi)
-		for wt := (Waiter{}); atomic.LoadUint64(&b.State[w])&mask != mask; {
+		for wt := (Waiter{}); atom.Load(&b.State[w])&mask != mask; {
 			wt.Pause()
 		}
 		off += hi - lo

@@ -184,8 +184,8 @@ func publishRuns(t *testing.T, o Ops) {
 	o.Publish(b, 3, 2)
 	o.Publish(b, 9, 5)
 	o.Publish(b, 5, 4)
-	if b.State[0] != skel.StateMask(3, 8) || b.State[1] != skel.StateMask(0, 6) {
-		t.Fatalf("adjacent runs: %#x %#x", b.State[0], b.State[1])
+	if st := b.State[:]; st[0] != skel.StateMask(3, 8) || st[1] != skel.StateMask(0, 6) {
+		t.Fatalf("adjacent runs: %#x %#x", st[0], st[1])
 	}
 
 	// Wait blocks until the last slot of its run is published.
@@ -213,7 +213,8 @@ func retire(t *testing.T, o Ops) {
 	a := NewArena(0)
 	b := a.Block(0)
 	// Four retirements that leave one slot of the block unconsumed.
-	for _, n := range []uint64{1, skel.B/2 - 12, 22, skel.B/2 - 12} {
+	half := uint64(skel.B / 2)
+	for _, n := range []uint64{1, half - 12, 22, half - 12} {
 		if o.Retire(b, n) {
 			t.Fatalf("Retire(%d) completed the block at %d", n, b.Consumed)
 		}

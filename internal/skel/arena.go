@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/injectq/injectq/internal/atom"
 )
 
 // Arena is the Go-side handle of one queue's skeleton: the control words and
@@ -55,11 +57,11 @@ func (a *Arena) Ctl() *Ctl { return a.ctl }
 func (a *Arena) Block(idx uint32) *Block {
 	k := bits.Len32(idx+1) - 1
 	off := uintptr(idx+1-1<<k) * BlockSize
-	return (*Block)(unsafe.Add(unsafe.Pointer(a.base[k].Load()), off))
+	return (*Block)(unsafe.Add(unsafe.Pointer(atom.LoadPointer(&a.base[k])), off))
 }
 
 // HasChunk reports whether chunk k has been allocated.
-func (a *Arena) HasChunk(k int) bool { return a.base[k].Load() != nil }
+func (a *Arena) HasChunk(k int) bool { return atom.LoadPointer(&a.base[k]) != nil }
 
 // AddChunk allocates chunk k, which the caller alone has the right to
 // create (package queue decides that with a CAS on its value chunk), and
@@ -78,8 +80,8 @@ func (a *Arena) AddChunk(k int) (first, last uint32) {
 		b := (*Block)(unsafe.Add(p, uintptr(i)*BlockSize))
 		b.FreeNext = uint64(first+i+1) + 1
 	}
-	a.base[k].Store((*Block)(p))
-	atomic.StoreUint64(&a.ctl.Chunks[k], uint64(uintptr(p)))
+	atom.StorePointer(&a.base[k], (*Block)(p))
+	atom.Store(&a.ctl.Chunks[k], uint64(uintptr(p)))
 	return first, last
 }
 

@@ -15,12 +15,7 @@ package skel
 import "unsafe"
 
 const (
-	// LogB is log2 of the slots per block. 1024 slots amortise the block
-	// crossing (walk, install, recycle: a few hundred ns) to well under a
-	// nanosecond per item; the README's design notes ("Blocks are
-	// 1024 slots") give the measurement against 256 and 4096.
-	LogB = 10
-	// B is the number of slots per block.
+	// B is the number of slots per block (LogB, in logb.go, is its log2).
 	B = 1 << LogB
 
 	// Closed is the bit of Ctl.Tail that closes the queue. A reservation CAS
@@ -39,6 +34,8 @@ const (
 	// MaxChunks is how many chunks the arena can hold; chunk k holds 2^k
 	// blocks, so block indices fit IdxBits with room for the +1 bias.
 	MaxChunks = IdxBits - 1
+	// MaxBlocks is how many blocks the arena can hold.
+	MaxBlocks = 1<<MaxChunks - 1
 
 	// NoRef is the Ref of "no block yet". Its tag is all ones, a block
 	// number that position arithmetic reaches only after 2^50 items, and
@@ -138,6 +135,8 @@ type Block struct {
 	// taken. The consumer whose add makes it B may recycle the block.
 	Consumed uint64
 	_        [Line - 8]byte
+
+	_ [statePad]byte // blocks tile whole lines (logb.go)
 
 	// State holds one byte per slot: 0 empty, Published once written.
 	State [B / 8]uint64
