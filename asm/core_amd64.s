@@ -202,7 +202,7 @@ TEXT ·Retire(SB), NOSPLIT, $0-17
 	// LOCK: full barrier. Release: the caller's value reads and zeroing
 	// stores precede the add, so the consumer that completes the block
 	// and recycles it cannot let a producer overwrite a slot still being
-	// read. Full, not just release: fallback.Advance relies on the add
+	// read. Full, not just release: chain.Advance relies on the add
 	// and the completer's following load of HeadBlk not being reordered
 	// (store-buffering against the advancer's HeadBlk CAS and Consumed
 	// load), which TSO allows for a plain store but not for a LOCK'd one.

@@ -224,7 +224,7 @@ done:
 // a byte store leaves the neighbours' bytes alone and the whole-word stores
 // cover only our own slots. Release, per store: the caller's value store,
 // and the GC write barrier's read of the slot's old value, are ordered
-// before the state store, so a consumer whose acquire load (fallback.Wait's
+// before the state store, so a consumer whose acquire load (chain.Wait's
 // LDAR) sees Published reads the value, and its later zeroing store cannot
 // be seen by our earlier read. DMB ISHST + plain stores would order only
 // the stores; DMB ISH + plain stores is also correct, but it is a full
@@ -308,7 +308,7 @@ TEXT ·Retire(SB), NOSPLIT, $0-17
 	// add, so the consumer that completes the block (and recycles it)
 	// cannot let a producer overwrite a slot still being read. Acquire:
 	// that completer sees the other consumers' reads done. And RCsc:
-	// fallback.Advance needs this add and the completer's following LDAR
+	// chain.Advance needs this add and the completer's following LDAR
 	// of HeadBlk to stay in order (store-buffering against the advancer's
 	// HeadBlk CAS and its LDAR of Consumed): a release write followed by
 	// an acquire read is not reordered on arm64. An LDAPR-style acquire

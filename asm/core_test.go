@@ -1,3 +1,8 @@
+//go:build !injectq_check
+
+// These tests size their runs for the default 1024-slot blocks; under the
+// checker's tag (8-slot blocks) only the checker runs.
+
 package asm
 
 import (
@@ -13,23 +18,6 @@ import (
 	"github.com/injectq/injectq/internal/coretest"
 	"github.com/injectq/injectq/internal/skel"
 )
-
-// A codePath is one way this build runs the assembly (on arm64: LSE or
-// LL/SC); use makes it the current one. See codePaths.
-type codePath struct {
-	name string
-	use  func()
-}
-
-// eachPath runs body once per code path, as subtests.
-func eachPath(t *testing.T, body func(t *testing.T)) {
-	for _, p := range codePaths(t) {
-		t.Run(p.name, func(t *testing.T) {
-			p.use()
-			body(t)
-		})
-	}
-}
 
 var ops = coretest.Ops{Reserve: Reserve, Claim: Claim, Close: Close, Publish: Publish, Retire: Retire}
 

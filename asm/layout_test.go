@@ -1,3 +1,8 @@
+//go:build !injectq_check
+
+// skel.h holds the default layout; under the checker's tag there is no
+// assembly and skel has 8-slot blocks.
+
 package asm
 
 import (

@@ -1,3 +1,8 @@
+//go:build !injectq_check
+
+// These tests size their runs for the default 1024-slot blocks; under the
+// checker's tag (8-slot blocks) only the checker runs.
+
 package fallback_test
 
 import (

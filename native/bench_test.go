@@ -34,7 +34,7 @@ func benchArena() *skel.Arena {
 	return a
 }
 
-// mustLocate is fallback.Locate that must succeed.
+// mustLocate is chain.Locate that must succeed.
 func mustLocate(b *testing.B, a *skel.Arena, from skel.Ref, bn uint64) skel.Ref {
 	r, ok := chain.Locate(a, from, bn)
 	if !ok {

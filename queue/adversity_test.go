@@ -2,6 +2,7 @@ package queue_test
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -40,6 +41,28 @@ func TestReleasePanicsOnManyItems(t *testing.T) {
 	out, err := runChild(t)
 	require.NoError(t, err, "child:\n%s", excerpt(out))
 	require.Contains(t, out, "--- PASS: "+t.Name())
+}
+
+// TestReleaseGoexit: a Release that ends its goroutine (runtime.Goexit, as
+// t.FailNow does) still has every item of the batch released.
+func TestReleaseGoexit(t *testing.T) {
+	eachBackend(t, func(t *testing.T, mk maker) {
+		var released []int
+		q := newQ(t, mk, func(v int) {
+			released = append(released, v)
+			if v == 1 {
+				runtime.Goexit()
+			}
+		})
+		q.Close()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = q.PushBatch(seq(0, 5))
+		}()
+		<-done
+		require.Equal(t, seq(0, 5), released)
+	})
 }
 
 // excerpt returns the first and the last lines of a child's output (a
@@ -182,13 +205,13 @@ func TestFullQueue(t *testing.T) {
 	eachBackend(t, func(t *testing.T, mk maker) {
 		q := newQ[int](t, mk, func(int) { t.Error("Release saw an item refused as full") })
 		queue.SetCapacity(q, 4) // blocks
-		n := 0
+		n, batch := 0, max(2, queue.BlockSlots/10)
 		var err error
-		for n < 100_000 {
-			if err = q.PushBatch(seq(n, 100)); err != nil {
+		for n < 100*queue.BlockSlots {
+			if err = q.PushBatch(seq(n, batch)); err != nil {
 				break
 			}
-			n += 100
+			n += batch
 		}
 		require.ErrorIs(t, err, queue.ErrFull)
 		require.Equal(t, n, q.Len(), "a refused batch reserves nothing")
@@ -200,6 +223,6 @@ func TestFullQueue(t *testing.T) {
 		require.ErrorIs(t, err, queue.ErrFull)
 		require.Equal(t, 4*queue.BlockSlots, q.Len(), "the bound is four blocks")
 		require.Equal(t, seq(0, n), popAll(q), "what it held, in order")
-		require.NoError(t, q.PushBatch(seq(0, 100)), "room again")
+		require.NoError(t, q.PushBatch(seq(0, batch)), "room again")
 	})
 }

@@ -25,10 +25,10 @@ package queue
 //	close                              fallback.Close    asm.Close          native.Close
 //	reserve near capacity (core.go)    chain.ReserveBounded, every backend⁴
 //
-// ¹ For one item the assembly would run the instructions the compiler
-// inlines for the fallback, plus a call each; its gain, publication
-// without a locked instruction, pays from runs of a few slots (README,
-// "Choosing a backend").
+// ¹ For one item the assembly would run the same locked instructions as
+// the fallback's sync/atomic calls, plus an ABI0 call each; its gain,
+// publication without a locked instruction, pays from runs of a few slots
+// (README, "Choosing a backend").
 // ² One cgo call does the reservation or claim and locates the run's
 // blocks, up to skel.SpanRefs of them.
 // ³ In Go, on every backend but native, whose pops claim in C so that the
@@ -208,13 +208,13 @@ func (c *core[T]) claimSlow() (h uint64, r skel.Ref, ok bool) {
 		}
 		r = hint
 	}
-	if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(h>>skel.LogB) {
+	if !hasIdx(r) || refTag(r) != tagOf(h>>skel.LogB) {
 		r = c.Locate(hint, h>>skel.LogB)
 	}
-	chain.MoveHint(&c.ctl.HeadHint, hint, r)
-	b, _ := c.block(skel.RefIdx(r))
+	moveHint(&c.ctl.HeadHint, hint, r)
+	b, _ := c.block(refIdx(r))
 	off := uint32(h) & (skel.B - 1)
-	if atom.Load(&b.State[off/8])&(skel.SlotBit(off)) == 0 {
+	if load64(&b.State[off/8])&(slotBit(off)) == 0 {
 		chain.Wait(b, off, 1)
 	}
 	return h, r, true
@@ -225,7 +225,7 @@ func (c *core[T]) claimSlow() (h uint64, r skel.Ref, ok bool) {
 // closed, and ErrFull when the queue is near its capacity and the push
 // would pass it; then it has reserved nothing.
 func (c *core[T]) splice(k uint64, sp *skel.Span) error {
-	if atom.Load(&c.nearFull) != 0 {
+	if load64(&c.nearFull) != 0 {
 		return c.spliceBounded(k, sp)
 	}
 	var t uint64
@@ -247,7 +247,7 @@ func (c *core[T]) splice(k uint64, sp *skel.Span) error {
 		return ErrClosed
 	}
 	sp.Pos, sp.Hint = t, hint
-	if chain.Names(hint, t, k) { // locateRun's common case, without its call
+	if holdsRun(hint, t, k) { // locateRun's common case, without its call
 		sp.Refs[0], sp.N = hint, 1
 	} else {
 		c.locateRun(sp, k)
@@ -288,7 +288,8 @@ func (c *core[T]) spliceBounded(k uint64, sp *skel.Span) error {
 }
 
 // claim claims up to n positions and locates the run's first sp.N >= 1
-// blocks, as splice does; it returns how many it claimed.
+// blocks, as splice does; it returns how many it claimed. It mirrors
+// splice step for step, as the backends' Claim mirrors their Reserve.
 func (c *core[T]) claim(n uint64, sp *skel.Span) uint64 {
 	var h, m uint64
 	var hint skel.Ref
@@ -307,7 +308,7 @@ func (c *core[T]) claim(n uint64, sp *skel.Span) uint64 {
 		return 0
 	}
 	sp.Pos, sp.Hint = h, hint
-	if chain.Names(hint, h, m) { // as in splice
+	if holdsRun(hint, h, m) { // as in splice
 		sp.Refs[0], sp.N = hint, 1
 	} else {
 		c.locateRun(sp, m)
@@ -318,8 +319,8 @@ func (c *core[T]) claim(n uint64, sp *skel.Span) uint64 {
 // claimBefore is claim for Drain: it claims up to n positions, none at or
 // past end, in Go on every backend (chain.ClaimBefore).
 func (c *core[T]) claimBefore(n, end uint64, sp *skel.Span) uint64 {
-	if atom.Mutated(atom.DrainPastEnd) { // a deliberate bug, for the checker
-		if h := atom.Load(&c.ctl.Head); h < end {
+	if atom.Checking && mutated(atom.DrainPastEnd) { // a deliberate bug, for the checker
+		if h := load64(&c.ctl.Head); h < end {
 			return c.claim(min(end-h, n), sp)
 		}
 		return 0

@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -28,7 +29,7 @@ import (
 
 // deeper names the scenarios small enough to search exhaustively with
 // one preemption more than checkBound within the time make test allows.
-var deeper = map[string]bool{"reuse": true, "full": true, "stale-hint": true}
+var deeper = map[string]bool{"reuse": true, "full": true, "never-full": true, "stale-hint": true, "len-fallback": true}
 
 const (
 	// checkBound is the preemption bound of the exhaustive search.
@@ -51,6 +52,10 @@ type (
 	popOut    struct {
 		v  int
 		ok bool
+	}
+	lenOut struct {
+		n     int
+		exact bool
 	}
 )
 
@@ -84,6 +89,9 @@ type world struct {
 	// linear says whether the history must be linearizable (Drain is not
 	// one atomic operation, so scenarios with it check its own rule).
 	linear bool
+	// mayFill says the scenario can fill its queue: otherwise ErrFull is
+	// a failure.
+	mayFill bool
 }
 
 type drainCall struct {
@@ -174,7 +182,16 @@ func (w *world) popWait(g int) {
 
 func (w *world) close(g int) { w.record(g, closeIn{}, func() any { return w.q.Close() }) }
 
-func (w *world) len(g int) { w.record(g, lenIn{}, func() any { return w.q.Len() }) }
+func (w *world) len(g int) {
+	o := w.record(g, lenIn{}, func() any { n, exact := w.c.count(); return lenOut{n, exact} }).(lenOut)
+	if !o.exact {
+		inexactLens++
+	}
+}
+
+// inexactLens counts the runs' Len calls that took the fallback, so that
+// TestCheck can require the len-fallback scenario to reach it.
+var inexactLens int
 
 func (w *world) isEmpty(g int) { w.record(g, emptyIn{}, func() any { return w.q.IsEmpty() }) }
 
@@ -268,6 +285,9 @@ func (w *world) verify() string {
 	}
 	if blocks, chain, free := coretest.Census(w.c.arena); chain+free != blocks {
 		return fmt.Sprintf("census: %d blocks in the chain + %d free != %d allocated", chain, free, blocks)
+	}
+	if len(w.full) > 0 && !w.mayFill {
+		return fmt.Sprintf("ErrFull from a queue that cannot be full (refused %v)", slices.Sorted(maps.Keys(w.full)))
 	}
 	if w.linear && !check.Linearizable(fifo, w.ops) {
 		return "the history is not linearizable against a FIFO queue"
@@ -397,10 +417,10 @@ func fifoStep(s string, op check.Op) (string, bool) {
 	case pushIn:
 		err, _ := op.Output.(error)
 		switch {
-		case errors.Is(err, ErrFull):
-			return s, true // refused, nothing reserved: no effect
 		case closed:
 			return s, errors.Is(err, ErrClosed)
+		case errors.Is(err, ErrFull):
+			return s, true // refused, nothing reserved: no effect (verify limits when)
 		case err != nil:
 			return s, false
 		}
@@ -432,7 +452,9 @@ func fifoStep(s string, op check.Op) (string, bool) {
 	case closeIn:
 		return enc(items, true), op.Output.(bool) == !closed
 	case lenIn:
-		return s, op.Output.(int) == len(items)
+		// Exact, or no more than at an instant of the call (Len's doc).
+		o := op.Output.(lenOut)
+		return s, o.n == len(items) || !o.exact && o.n <= len(items)
 	case emptyIn:
 		return s, op.Output.(bool) == (len(items) == 0)
 	}
@@ -548,16 +570,39 @@ var scenarios = []check.Scenario{
 			func() { w.len(2); w.isEmpty(2); w.len(2) },
 		}
 	}),
+	// Len when pushes land through every attempt: one attempt only here,
+	// so that the checker reaches the fallback's answer.
+	scenario("len-fallback", func() (*world, []func()) {
+		w := newWorld()
+		w.c.lenTries = 1
+		w.prefill(items(9, 0, 7), 6)
+		return w, []func(){
+			func() { w.push(0, 100); w.pop(0); w.push(0, 101); w.pop(0) },
+			func() { w.len(1); w.len(1) },
+		}
+	}),
 	// A queue near its capacity (two blocks here): pushes are refused with
 	// ErrFull, never lost, and pops make room.
 	scenario("full", func() (*world, []func()) {
 		w := newWorld()
+		w.mayFill = true
 		w.c.maxBlocks, w.c.nearFullAt = 2, 0
 		w.prefill(items(9, 0, 12), 4)
 		return w, []func(){
 			func() { w.pushBatch(0, items(1, 0, 3)...); w.push(0, 150) },
 			func() { w.pushBatch(1, items(2, 0, 2)...) },
 			func() { w.popN(2, 4) },
+		}
+	}),
+	// The capacity check of a queue that cannot fill (three blocks, never
+	// more than ten items over two): no push may be refused as full.
+	scenario("never-full", func() (*world, []func()) {
+		w := newWorld()
+		w.c.maxBlocks, w.c.nearFullAt = 3, 0
+		w.prefill(items(9, 0, 1), 1)
+		return w, []func(){
+			func() { w.push(0, 500) },
+			func() { w.pushBatch(1, items(1, 0, 9)...); w.popN(1, 9) },
 		}
 	}),
 }
@@ -595,12 +640,16 @@ func TestCheck(t *testing.T) {
 			if deeper[sc.Name] {
 				bound++
 			}
+			inexactLens = 0
 			runs, decisions, f := check.Explore(sc, bound)
 			if f != nil {
 				t.Fatal(f)
 			}
 			if f := check.Sample(sc, checkSamples, checkDepth, decisions, 1); f != nil {
 				t.Fatal(f)
+			}
+			if sc.Name == "len-fallback" && inexactLens == 0 {
+				t.Fatal("no run reached Len's fallback")
 			}
 			t.Logf("%s: %v schedules with at most 0..%d preemptions, then %d PCT samples; up to %d decisions a run",
 				sc.Name, runs, bound, checkSamples, decisions)
@@ -620,6 +669,7 @@ var mutations = []struct {
 	{atom.PublishEarly, "publication before the value is written", named("push-pop")},
 	{atom.ClaimUnpublished, "claimPublished without its state check", named("push-pop")},
 	{atom.LenHeadFirst, "Len's head read before its tail (review finding 3)", named("len")},
+	{atom.BoundTailFirst, "the bounded reservation's tail read before HeadBlk", named("never-full")},
 }
 
 // named returns the scenario called name.

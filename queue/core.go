@@ -23,11 +23,12 @@ type core[T any] struct {
 	release func(T)
 	// nearFull is set (to 1, once, by grow) when the arena has grown to
 	// nearFullAt blocks; from then on every reservation checks that the
-	// chain stays within maxBlocks blocks (see reserveBounded). Below that
-	// a push pays one load of it.
+	// chain stays within maxBlocks blocks (spliceBounded,
+	// chain.ReserveBounded). Below that a push pays one load of it.
 	nearFull   uint64
 	nearFullAt uint64
 	maxBlocks  uint64
+	lenTries   int // Len's attempts at an exact count (lenTries; the checker lowers it)
 	// table maps a block index to the block's skeleton and values: the hot
 	// path's lookup is one load and an index. It is replaced, never
 	// changed in place, when the arena grows, and covers every block that
@@ -55,18 +56,20 @@ type blockRef[T any] struct {
 func newCore[T any](b backend, release func(T)) *core[T] {
 	a := skel.NewArena(b == nativeBackend) // C follows Ctl.Chunks: pin them
 	return &core[T]{backend: b, arena: a, ctl: a.Ctl(), release: release,
-		nearFullAt: nearFullAt, maxBlocks: maxBlocks}
+		nearFullAt: nearFullAt, maxBlocks: maxBlocks, lenTries: lenTries}
 }
 
 // The capacity policy. Block indices run out at skel.MaxBlocks, and a
 // reservation, once made, must be published: so a queue refuses, with
 // ErrFull, a push that would make its chain longer than maxBlocks, half
 // the index space (MaxLen items). The check reads HeadBlk, the consumers'
-// line, so it starts only once the arena has grown to nearFullAt blocks;
-// the other half of the index space covers the reservations that were
-// already under way, unchecked, when it started (each at most MaxBatch
-// items, so 2^(MaxChunks-1) blocks cover 2^(MaxChunks-1+LogB)/MaxBatch of
-// them, 256 with the default layout).
+// line, so it starts only once the arena has grown to nearFullAt blocks.
+// Reservations by goroutines that loaded nearFull before grow set it are
+// not checked: the other half of the index space is for them. It holds
+// 2^(MaxChunks-1) blocks, 256 reservations of MaxBatch items (or far more
+// smaller ones) in flight at the instant the check starts; more than that
+// at one instant would exhaust the index space (and grow panics), which
+// takes about 2^32 items' worth of batches held by pushing goroutines.
 const (
 	maxBlocks  = 1 << (skel.MaxChunks - 1)
 	nearFullAt = 1<<(skel.MaxChunks-1) - 1 // chunks 0 .. MaxChunks-2
@@ -74,7 +77,7 @@ const (
 
 // block returns the skeleton and the values of block idx.
 func (c *core[T]) block(idx uint32) (*skel.Block, *valBlock[T]) {
-	e := (*atom.LoadPointer(&c.table))[idx]
+	e := (*loadPtr(&c.table))[idx]
 	return e.b, e.vb
 }
 
@@ -91,20 +94,20 @@ func (c *core[T]) pushBatch(vs []T) error {
 	preemptAfterReserve()
 	for w := chain.Walk(&sp, uint64(len(vs))); ; {
 		r, off, n, last := w.Share()
-		b, vb := c.block(skel.RefIdx(r))
-		atom.Touch()
+		b, vb := c.block(refIdx(r))
+		touch()
 		copy(vb[off:], vs[:n])
 		if !last {
 			w.Advance(c) // while r still holds slots we have not published
 		}
 		c.publish(b, off, n)
 		if last {
-			chain.MoveHint(&c.ctl.TailHint, sp.Hint, r)
+			moveHint(&c.ctl.TailHint, sp.Hint, r)
 			break
 		}
 		vs = vs[n:]
 	}
-	if atom.Load(&c.waiters) != 0 {
+	if load64(&c.waiters) != 0 {
 		c.wakeUp(k)
 	}
 	return nil
@@ -128,10 +131,10 @@ func (c *core[T]) popN(dst []T, end uint64) int {
 	dst = dst[:m]
 	for w := chain.Walk(&sp, m); ; {
 		r, off, n, last := w.Share()
-		b, vb := c.block(skel.RefIdx(r))
+		b, vb := c.block(refIdx(r))
 		chain.Wait(b, off, n)
 		src := vb[off : off+n]
-		atom.Touch()
+		touch()
 		copy(dst, src)
 		clear(src) // the queue keeps no reference to a popped value
 		if !last {
@@ -141,7 +144,7 @@ func (c *core[T]) popN(dst []T, end uint64) int {
 			c.advance(r)
 		}
 		if last {
-			chain.MoveHint(&c.ctl.HeadHint, sp.Hint, r)
+			moveHint(&c.ctl.HeadHint, sp.Hint, r)
 			return int(m)
 		}
 		dst = dst[n:]
@@ -167,44 +170,44 @@ func (c *core[T]) advance(r skel.Ref) {
 // is descheduled must not stall the queue), so growth stays lock-free, and
 // whoever wins the CAS on a chunk's slot allocates it.
 func (c *core[T]) grow() {
-	free := func() bool { return skel.HasIdx(atom.Load(&c.ctl.Free)) }
+	free := func() bool { return hasIdx(load64(&c.ctl.Free)) }
 	patience := growPatience
 	if atom.Checking {
 		patience = 2 // the same logic, in fewer of the checker's steps
 	}
-	for i := 0; i < patience && atom.Load(&c.growing) != 0; i++ {
+	for i := 0; i < patience && load64(&c.growing) != 0; i++ {
 		runtime.Gosched()
 		if free() {
 			return
 		}
 	}
-	atom.Add(&c.growing, 1)
-	defer atom.Add(&c.growing, ^uint64(0))
+	add64(&c.growing, 1)
+	defer add64(&c.growing, ^uint64(0))
 	for k := range skel.MaxChunks {
 		if free() {
 			return // somebody else's chunk, or recycled blocks, arrived
 		}
-		if atom.LoadPointer(&c.vals[k]) != nil {
+		if loadPtr(&c.vals[k]) != nil {
 			continue
 		}
 		vals := make([]valBlock[T], 1<<k)
-		if !atom.CASPointer(&c.vals[k], nil, &vals) {
+		if !casPtr(&c.vals[k], nil, &vals) {
 			continue
 		}
 		first, last := c.arena.AddChunk(k)
 		c.extendTable(first, last, vals)
 		if uint64(last)+1 >= c.nearFullAt {
-			atom.Store(&c.nearFull, 1) // before the blocks are usable
+			store64(&c.nearFull, 1) // before the blocks are usable
 		}
 		// Only now may anybody take one of the new blocks.
 		chain.PushFree(c.arena, first, last)
 		return
 	}
-	// The capacity policy (maxBlocks) keeps the chain within half the
-	// index space; only reservations that raced with its start can pass
-	// that, and more of them than the other half holds cannot be in
-	// flight at once. A reservation cannot be abandoned, so there is no
-	// error to return here.
+	// The capacity policy (maxBlocks, above) keeps the chain within half
+	// the index space; only reservations that raced with its start can
+	// pass that, and it takes more of them in flight at once than the
+	// other half holds to get here. A reservation cannot be abandoned, so
+	// there is no error to return.
 	panic("queue: block index space exhausted")
 }
 
@@ -213,7 +216,7 @@ func (c *core[T]) grow() {
 // CAS makes sure that no copy loses another's blocks.
 func (c *core[T]) extendTable(first, last uint32, vals []valBlock[T]) {
 	for {
-		old := atom.LoadPointer(&c.table)
+		old := loadPtr(&c.table)
 		var prev []blockRef[T]
 		if old != nil {
 			prev = *old
@@ -223,7 +226,7 @@ func (c *core[T]) extendTable(first, last uint32, vals []valBlock[T]) {
 		for i := first; i <= last; i++ {
 			t[i] = blockRef[T]{c.arena.Block(i), &vals[i-first]}
 		}
-		if atom.CASPointer(&c.table, old, &t) {
+		if casPtr(&c.table, old, &t) {
 			return
 		}
 	}
@@ -238,20 +241,16 @@ const growPatience = 64
 // claims stop at the tail it read first (claimBefore), however the head
 // moves meanwhile.
 func (c *core[T]) drain() int {
-	end := atom.Load(&c.ctl.Tail) & skel.PosMask
+	end := load64(&c.ctl.Tail) & skel.PosMask
 	var buf []T
 	total := 0
 	for {
 		if buf == nil {
-			h := atom.Load(&c.ctl.Head)
+			h := load64(&c.ctl.Head)
 			if h >= end {
 				return 0
 			}
-			chunk := uint64(drainChunk)
-			if atom.Checking {
-				chunk = 2 // so that the checker's drains take several claims
-			}
-			buf = make([]T, min(end-h, chunk))
+			buf = make([]T, min(end-h, drainChunkSize()))
 		}
 		n := c.popN(buf, end)
 		if n == 0 {
@@ -264,6 +263,15 @@ func (c *core[T]) drain() int {
 }
 
 const drainChunk = 256
+
+// drainChunkSize is drainChunk, but 2 under the checker, so that its
+// drains take several claims.
+func drainChunkSize() uint64 {
+	if atom.Checking {
+		return 2
+	}
+	return drainChunk
+}
 
 // releaseAll hands every item of vs to release, in order, exactly once. If
 // release panics, the remaining items are still handed over, and then the
@@ -289,14 +297,20 @@ func releaseAll[T any](release func(T), vs []T) {
 // panic and returns the index after that item, or len(vs).
 func releaseFrom[T any](release func(T), vs []T, i int, last *any, panicked *bool) (next int) {
 	next = i
+	done := false
 	defer func() {
 		if r := recover(); r != nil {
 			*last, *panicked = r, true
+		} else if !done {
+			// release called runtime.Goexit: the goroutine ends, but
+			// the rest of the items are still released on the way.
+			releaseAll(release, vs[next:])
 		}
 	}()
 	for next < len(vs) {
 		next++ // before the call: a panic resumes after this item
 		release(vs[next-1])
 	}
+	done = true
 	return next
 }

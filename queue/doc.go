@@ -18,7 +18,8 @@
 // If that producer is descheduled in between, the consumer waits for it, as
 // in crossbeam's Injector. Nothing waits on a consumer.
 //
-// Order. Every operation is linearizable. A batch is contiguous: no other
+// Order. Every operation but Drain and, under a stream of pushes, Len is
+// linearizable (see each). A batch is contiguous: no other
 // item lands between its items, and consumers receive them in order. Items
 // pushed by one goroutine are popped in the order it pushed them, by any
 // single consumer; two consumers popping concurrently each see a
@@ -33,18 +34,27 @@
 // Release. No item is ever both popped and released, and none is neither:
 // an item whose push returned nil is popped or drained, never released by
 // the push. Release runs outside every critical section (there are none)
-// and may call the queue, including pushing into it. If Release panics, the
+// and may call the queue; a Release that pushes back into the queue must
+// check IsClosed first (Config.Release says why). If Release panics, the
 // remaining items of that batch are still released, and then the panic
 // reaches the caller; the queue stays consistent.
 //
-// Len. Len is exact when no operation is in flight. While pushes and pops
-// race it counts batches from the moment they are reserved (before their
-// Push returns) and stops counting items from the moment they are claimed.
+// Len and IsEmpty. Len counts batches from the moment they are reserved
+// (before their Push returns) and stops counting items from the moment
+// they are claimed. It is the count at one instant during the call unless
+// pushes kept landing through all its attempts, and never more than the
+// queue held at any instant. IsEmpty is linearizable.
 //
-// Memory. Items live in blocks of 1024 slots. A queue allocates its first
-// block on first use (an unused queue costs about 1.3 KB), grows with
-// the peak number of queued items, and reuses blocks after: a steady state
-// allocates nothing. Memory is never returned to the runtime while the
+// Bad input and capacity. PushBatch refuses a batch of more than MaxBatch
+// items with ErrTooLarge, and a queue refuses a push that would take it
+// past MaxLen items with ErrFull; neither reserves anything, and the items
+// stay the caller's.
+//
+// Memory. Items live in blocks of 1024 slots, allocated in chunks that
+// double (chunk k holds 2^k blocks), so a queue holds up to twice the blocks
+// its peak needed. A queue allocates its first block on first use (an
+// unused queue costs about 1.3 KB), grows with the peak number of queued
+// items, and reuses blocks after: a steady state allocates nothing. Memory is never returned to the runtime while the
 // queue is in use; it is freed with the queue. A popped value is cleared
 // from the queue's memory, so the queue keeps nothing alive that it has
 // handed out. Blocks are recycled in queue order, so a consumer that is

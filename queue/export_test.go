@@ -36,3 +36,6 @@ func SetCapacity[T any](q *Queue[T], blocks uint64) {
 	c := q.core()
 	c.maxBlocks, c.nearFullAt, c.nearFull = blocks, 0, 1
 }
+
+// DrainChunk is how many items Drain removes per claim.
+func DrainChunk() int { return int(drainChunkSize()) }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/injectq/injectq/fallback"
 	"github.com/injectq/injectq/internal/atom"
-	"github.com/injectq/injectq/internal/chain"
 	"github.com/injectq/injectq/internal/skel"
 )
 
@@ -27,9 +26,13 @@ var (
 	// queue is unchanged, and the items stay the caller's (Release does not
 	// see them).
 	ErrTooLarge = errors.New("queue: batch too large")
-	// ErrFull is returned by Push and PushBatch when the queue holds so
-	// much that the push would pass MaxLen items; nothing was reserved and
-	// the items stay the caller's (Release does not see them).
+	// ErrFull is returned by Push and PushBatch when the push would make
+	// the queue's blocks, from the first not yet recycled to the one of
+	// the push's last item, hold more than MaxLen slots; nothing was
+	// reserved and the items stay the caller's (Release does not see
+	// them). A consumer stalled between its claim and its retirement keeps
+	// its block and those after it from being recycled, so a queue can be
+	// full while Len is far below MaxLen.
 	ErrFull = errors.New("queue: full")
 )
 
@@ -92,7 +95,7 @@ func NewWithConfig[T any](c Config[T]) (*Queue[T], error) {
 }
 
 func (q *Queue[T]) core() *core[T] {
-	if c := atom.LoadPointer(&q.c); c != nil {
+	if c := loadPtr(&q.c); c != nil {
 		return c
 	}
 	return q.initZero()
@@ -101,24 +104,25 @@ func (q *Queue[T]) core() *core[T] {
 // initZero makes the zero Queue usable (kept out of core so that core
 // inlines).
 func (q *Queue[T]) initZero() *core[T] {
-	atom.CASPointer(&q.c, nil, newCore[T](defaultBackend, nil))
-	return atom.LoadPointer(&q.c)
+	casPtr(&q.c, nil, newCore[T](defaultBackend, nil))
+	return loadPtr(&q.c)
 }
 
 // Backend returns the name of the backend this queue runs on.
 func (q *Queue[T]) Backend() string { return q.core().backend.String() }
 
 // Push appends v. After Close it returns ErrClosed, and v has been handed
-// to Release.
+// to Release. A queue at its capacity (MaxLen) returns ErrFull, and v
+// stays the caller's.
 func (q *Queue[T]) Push(v T) error {
 	// The single-item path of pushBatch, without its span and copy loop,
 	// and written out here rather than called: it is the path most callers
 	// hit.
-	c := atom.LoadPointer(&q.c) // q.core(), which does not inline
+	c := loadPtr(&q.c) // q.core(), which does not inline
 	if c == nil {
 		c = q.initZero()
 	}
-	if atom.Load(&c.nearFull) != 0 {
+	if load64(&c.nearFull) != 0 {
 		return c.pushBatch([]T{v}) // capacity checked (core.go)
 	}
 	// t is the reserved position, hint TailHint as read before the
@@ -138,19 +142,19 @@ func (q *Queue[T]) Push(v T) error {
 	}
 	preemptAfterReserve()
 	// The hint names t's block but once per block; only then walk.
-	if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(t>>skel.LogB) {
+	if !hasIdx(r) || refTag(r) != tagOf(t>>skel.LogB) {
 		r = c.Locate(hint, t>>skel.LogB)
 	}
-	chain.MoveHint(&c.ctl.TailHint, hint, r)
-	b, vb := c.block(skel.RefIdx(r))
+	moveHint(&c.ctl.TailHint, hint, r)
+	b, vb := c.block(refIdx(r))
 	off := uint32(t) & (skel.B - 1)
-	if atom.Mutated(atom.PublishEarly) { // a deliberate bug, for the checker
-		atom.Or(&b.State[off/8], skel.SlotBit(off))
+	if atom.Checking && mutated(atom.PublishEarly) { // a deliberate bug, for the checker
+		or64(&b.State[off/8], slotBit(off))
 	}
-	atom.Touch()
+	touch()
 	vb[off] = v
-	atom.Or(&b.State[off/8], skel.SlotBit(off)) // fallback.Publish of one slot
-	if atom.Load(&c.waiters) != 0 {
+	or64(&b.State[off/8], slotBit(off)) // fallback.Publish of one slot
+	if load64(&c.waiters) != 0 {
 		c.wakeUp(1)
 	}
 	return nil
@@ -183,7 +187,7 @@ func (q *Queue[T]) PushBatch(vs []T) error {
 // empty.
 func (q *Queue[T]) Pop() (v T, ok bool) {
 	// The single-item path of popN (see Push).
-	c := atom.LoadPointer(&q.c)
+	c := loadPtr(&q.c)
 	if c == nil {
 		c = q.initZero()
 	}
@@ -197,16 +201,16 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 			return v, false
 		}
 	}
-	b, vb := c.block(skel.RefIdx(r))
+	b, vb := c.block(refIdx(r))
 	off := uint32(h) & (skel.B - 1)
-	if atom.Mutated(atom.RetireEarly) && fallback.Retire(b, 1) { // a deliberate bug, for the checker
+	if atom.Checking && mutated(atom.RetireEarly) && fallback.Retire(b, 1) { // a deliberate bug, for the checker
 		c.advance(r)
 	}
-	atom.Touch()
+	touch()
 	v = vb[off]
 	var zero T
 	vb[off] = zero
-	if !atom.Mutated(atom.RetireEarly) && fallback.Retire(b, 1) {
+	if !(atom.Checking && mutated(atom.RetireEarly)) && fallback.Retire(b, 1) {
 		c.advance(r)
 	}
 	return v, true
@@ -230,18 +234,18 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 // publication is visible.
 func (c *core[T]) claimPublished() (h uint64, r skel.Ref, ok bool) {
 	for {
-		h = atom.Load(&c.ctl.Head)
-		r = atom.Load(&c.ctl.HeadHint)
-		if !skel.HasIdx(r) || skel.RefTag(r) != skel.TagOf(h>>skel.LogB) {
+		h = load64(&c.ctl.Head)
+		r = load64(&c.ctl.HeadHint)
+		if !hasIdx(r) || refTag(r) != tagOf(h>>skel.LogB) {
 			return 0, 0, false
 		}
-		b, _ := c.block(skel.RefIdx(r))
+		b, _ := c.block(refIdx(r))
 		off := uint32(h) & (skel.B - 1)
-		if atom.Load(&b.State[off/8])&(skel.SlotBit(off)) == 0 && !atom.Mutated(atom.ClaimUnpublished) {
+		if load64(&b.State[off/8])&(slotBit(off)) == 0 && !(atom.Checking && mutated(atom.ClaimUnpublished)) {
 			return 0, 0, false
 		}
 		preemptBeforeHeadCAS()
-		if atom.CAS(&c.ctl.Head, h, h+1) {
+		if cas64(&c.ctl.Head, h, h+1) {
 			return h, r, true
 		}
 	}
@@ -268,33 +272,40 @@ func (q *Queue[T]) PopN(dst []T) int {
 // every push whose reservation has happened (even if the push has not
 // returned yet), less those a pop has claimed (even if it has not
 // returned). It is linearizable, the number at one instant during the
-// call, unless pushes land during each of its lenTries attempts (each
-// attempt is three loads); then it returns a number no greater than the
-// queue held at any instant during the call. It never counts more.
+// call, unless pushes land during each of its attempts (it makes four, of
+// three loads each); then it returns a number no greater than the queue
+// held at any instant of its last attempt, so never more than the most the
+// queue held during the call.
 func (q *Queue[T]) Len() int {
-	c := q.core()
-	if atom.Mutated(atom.LenHeadFirst) { // a deliberate bug, for the checker
-		h := atom.Load(&c.ctl.Head)
-		return int(atom.Load(&c.ctl.Tail)&skel.PosMask - h)
+	n, _ := q.core().count()
+	return n
+}
+
+// count is Len; exact reports that it is the count at one instant (the
+// checker's model holds the other answer to the weaker bound).
+func (c *core[T]) count() (n int, exact bool) {
+	if atom.Checking && mutated(atom.LenHeadFirst) { // a deliberate bug, for the checker
+		h := load64(&c.ctl.Head)
+		return int(load64(&c.ctl.Tail)&skel.PosMask - h), true
 	}
-	for range lenTries {
+	for range c.lenTries {
 		// The tail, the head, the tail again: if the tail did not move,
 		// t-h is the count at the instant the head was read (the head
 		// never passes the tail).
-		t := atom.Load(&c.ctl.Tail) & skel.PosMask
-		h := atom.Load(&c.ctl.Head)
-		if atom.Load(&c.ctl.Tail)&skel.PosMask == t {
-			return int(t - h)
+		t := load64(&c.ctl.Tail) & skel.PosMask
+		h := load64(&c.ctl.Head)
+		if load64(&c.ctl.Tail)&skel.PosMask == t {
+			return int(t - h), true
 		}
 	}
 	// The tail first: t-h is at most the count at every instant between
 	// the two loads (the tail only grows after the first, the head was
 	// no larger before the second).
-	t := atom.Load(&c.ctl.Tail) & skel.PosMask
-	if h := atom.Load(&c.ctl.Head); h < t {
-		return int(t - h)
+	t := load64(&c.ctl.Tail) & skel.PosMask
+	if h := load64(&c.ctl.Head); h < t {
+		return int(t - h), false
 	}
-	return 0
+	return 0, false
 }
 
 // lenTries is how often Len tries for an exact count.
@@ -308,8 +319,8 @@ func (q *Queue[T]) IsEmpty() bool {
 	// The head first: a tail read after it equal to it means the queue was
 	// empty at both loads; a larger one, that a reservation was ahead of
 	// the head at the first load or landed between them.
-	h := atom.Load(&c.ctl.Head)
-	return atom.Load(&c.ctl.Tail)&skel.PosMask == h
+	h := load64(&c.ctl.Head)
+	return load64(&c.ctl.Tail)&skel.PosMask == h
 }
 
 // Close closes the queue to pushes; items already queued can still be
@@ -328,7 +339,7 @@ func (q *Queue[T]) IsClosed() bool { return q.core().isClosed() }
 func (q *Queue[T]) Drain() int { return q.core().drain() }
 
 func (c *core[T]) isClosed() bool {
-	return atom.Load(&c.ctl.Tail)&skel.Closed != 0
+	return load64(&c.ctl.Tail)&skel.Closed != 0
 }
 
 // String describes the queue for debugging.

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/injectq/injectq/internal/suite"
 	"github.com/injectq/injectq/queue"
 )
@@ -40,4 +42,15 @@ func scale(n int) int {
 		return max(n/20, 1)
 	}
 	return n
+}
+
+// requireNoLeak checks, on a quiescent empty queue, that the chain holds only
+// the current block (and the successor its completion installed) and that
+// every other block is on the free stack.
+func requireNoLeak[T any](t *testing.T, q *queue.Queue[T]) {
+	t.Helper()
+	require.True(t, q.IsEmpty())
+	chain, free := queue.ChainAndFree(q)
+	require.LessOrEqual(t, chain, 2, "an empty queue's chain holds finished blocks")
+	require.Equal(t, queue.ArenaBlocks(q), chain+free, "blocks neither in the chain nor free (chain %d, free %d)", chain, free)
 }

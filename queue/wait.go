@@ -3,7 +3,6 @@ package queue
 import (
 	"context"
 
-	"github.com/injectq/injectq/internal/atom"
 	"github.com/injectq/injectq/internal/skel"
 )
 
@@ -29,12 +28,12 @@ const wakeTokens = 64
 
 // park returns the queue's parking, creating it on first use.
 func (c *core[T]) park() *parking {
-	if p := atom.LoadPointer(&c.parked); p != nil {
+	if p := loadPtr(&c.parked); p != nil {
 		return p
 	}
 	p := &parking{wake: make(chan struct{}, wakeTokens), closed: make(chan struct{})}
-	if !atom.CASPointer(&c.parked, nil, p) {
-		return atom.LoadPointer(&c.parked)
+	if !casPtr(&c.parked, nil, p) {
+		return loadPtr(&c.parked)
 	}
 	if c.isClosed() { // a Close that ran before the CAS found no parking
 		c.closeParking()
@@ -45,11 +44,11 @@ func (c *core[T]) park() *parking {
 // wakeUp wakes up to n sleeping consumers. Producers call it after they
 // publish, when waiters is not zero.
 func (c *core[T]) wakeUp(n int) {
-	p := atom.LoadPointer(&c.parked)
-	for n = min(maxWakeups(n), int(atom.Load(&c.waiters))); n > 0; n-- {
+	p := loadPtr(&c.parked)
+	for n = min(maxWakeups(n), int(load64(&c.waiters))); n > 0; n-- {
 		select {
 		case p.wake <- struct{}{}:
-			atom.Signal()
+			signal()
 		default:
 			return // enough tokens are in flight
 		}
@@ -59,9 +58,9 @@ func (c *core[T]) wakeUp(n int) {
 // closeParking wakes every sleeper for good; called by the Close that
 // closed the queue (and by park if it lost that race).
 func (c *core[T]) closeParking() {
-	if p := atom.LoadPointer(&c.parked); p != nil && atom.CAS(&c.closedOnce, 0, 1) {
+	if p := loadPtr(&c.parked); p != nil && cas64(&c.closedOnce, 0, 1) {
 		close(p.closed)
-		atom.Signal()
+		signal()
 	}
 }
 
@@ -107,15 +106,15 @@ func (q *Queue[T]) popNWait(ctx context.Context, pop func(*core[T]) int) (int, e
 		}
 		p := c.park()
 		preemptBeforePark()
-		atom.Add(&c.waiters, 1)
+		add64(&c.waiters, 1)
 		// The second look, after announcing ourselves: see parking.
 		if n := pop(c); n > 0 {
-			atom.Add(&c.waiters, ^uint64(0))
+			add64(&c.waiters, ^uint64(0))
 			c.passOn()
 			return n, nil
 		}
 		cancelled := sleep(p, ctx)
-		atom.Add(&c.waiters, ^uint64(0))
+		add64(&c.waiters, ^uint64(0))
 		if cancelled {
 			return 0, ctx.Err()
 		}
@@ -125,7 +124,7 @@ func (q *Queue[T]) popNWait(ctx context.Context, pop func(*core[T]) int) (int, e
 // passOn wakes one more sleeper if items are left for it: a producer wakes
 // at most wakeTokens consumers, and those hand the wakeup on.
 func (c *core[T]) passOn() {
-	if atom.Load(&c.waiters) != 0 && atom.Load(&c.ctl.Head) != atom.Load(&c.ctl.Tail)&skel.PosMask {
+	if load64(&c.waiters) != 0 && load64(&c.ctl.Head) != load64(&c.ctl.Tail)&skel.PosMask {
 		c.wakeUp(1)
 	}
 }

@@ -42,6 +42,10 @@ const (
 	// LenHeadFirst: Len loads the head and then the tail, and counts every
 	// push and pop between the two loads (review finding 3).
 	LenHeadFirst
+	// BoundTailFirst: the bounded reservation near capacity reads the tail
+	// before HeadBlk, so pushes and pops in between make the chain look
+	// longer than it can be, and an empty queue reports ErrFull.
+	BoundTailFirst
 )
 
 // CAS is atomic.CompareAndSwapUint64.
@@ -98,11 +102,3 @@ func CASPointer[T any](p *atomic.Pointer[T], old, new *T) bool {
 // explores the order of the access against the atomics around it; nothing
 // otherwise.
 func Touch() { point(false) }
-
-// Clear zeroes words that no other goroutine may use meanwhile but that a
-// stale reader may still load (a recycled block's slot states): one step
-// of the checker, a plain clear otherwise.
-func Clear(ws []uint64) {
-	point(true)
-	clear(ws)
-}

@@ -56,7 +56,7 @@ func Locate(a *skel.Arena, from skel.Ref, bn uint64) (r skel.Ref, ok bool) {
 		}
 		b := a.Block(skel.RefIdx(r))
 		next := atom.Load(&b.Next)
-		if skel.RefTag(next) != tag && !atom.Mutated(atom.LocateNoTag) { // b was recycled since r was read
+		if skel.RefTag(next) != tag && !(atom.Checking && atom.Mutated(atom.LocateNoTag)) { // b was recycled since r was read
 			r = skel.NoRef
 			continue
 		}
@@ -185,18 +185,25 @@ const (
 // ReserveBounded is the backends' Reserve for a queue near its capacity:
 // it reserves [t, t+k) with one CAS unless the queue is closed or the chain
 // would then span more than maxBlocks blocks, from HeadBlk's to t+k-1's.
-// HeadBlk is read before the CAS and only moves on, so the chain is no
-// longer than that at the CAS. It is Go on every backend, over the same
-// words as theirs (package queue switches to it once its arena is large).
+// HeadBlk is read first: it then names a block numbered at most t/B (it
+// never passes the head's block, nor the head the tail), so the span
+// cannot wrap; and it only moves on, so at the CAS the chain is no longer
+// than the span computed. It is Go on every backend, over the same words as
+// theirs (package queue switches to it once its arena is large).
 func ReserveBounded(c *skel.Ctl, k, maxBlocks uint64) (t uint64, hint skel.Ref, o Outcome) {
 	for {
-		t = atom.Load(&c.Tail)
-		if t&skel.Closed != 0 {
-			return 0, 0, Closed
+		if atom.Checking && atom.Mutated(atom.BoundTailFirst) { // a deliberate bug, for the checker
+			t = atom.Load(&c.Tail)
 		}
 		first := uint64(0) // no block yet: the chain starts at block 0
 		if hb := atom.Load(&c.HeadBlk); skel.HasIdx(hb) {
 			first = skel.RefTag(hb)
+		}
+		if !atom.Checking || !atom.Mutated(atom.BoundTailFirst) {
+			t = atom.Load(&c.Tail)
+		}
+		if t&skel.Closed != 0 {
+			return 0, 0, Closed
 		}
 		if span := ((t+k-1)>>skel.LogB-first)&skel.TagMask + 1; span > maxBlocks {
 			return 0, 0, Full

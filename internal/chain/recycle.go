@@ -64,7 +64,8 @@ func Advance(a *skel.Arena, r skel.Ref) (ok bool) {
 // the last reader's load races with them, which Go's memory model allows
 // for word-sized memory (the load returns some value stored there), and
 // the value is not used. Under the checker (atom.Clear) the clearing is one
-// atomic step, so the checker explores that read before and after it.
+// atomic step, so the checker explores that read before and after it;
+// under the race detector it is atomic stores.
 func recycle(a *skel.Arena, b *skel.Block, idx uint32) {
 	atom.Clear(b.State[:])
 	atom.Store(&b.Consumed, 0)

@@ -193,6 +193,9 @@ func explore(sc Scenario, bound, before int) (runs, maxDecisions int, f *Failure
 		r := once(sc, choices)
 		runs++
 		maxDecisions = max(maxDecisions, len(r.trace))
+		if msg := diverges(r.trace, path); msg != "" && r.failure == "" {
+			r.failure = msg
+		}
 		pre := 0
 		if len(path) > 0 {
 			last := path[len(path)-1]
@@ -219,6 +222,22 @@ func explore(sc Scenario, bound, before int) (runs, maxDecisions int, f *Failure
 			return runs, maxDecisions, nil
 		}
 	}
+}
+
+// diverges reports a run whose decisions along the replayed path saw other
+// goroutines able to run than the run that recorded the path: the scenario
+// is not deterministic given its schedule, and the search would be wrong.
+func diverges(trace []decision, path []node) string {
+	for i, n := range path {
+		if i >= len(trace) {
+			return fmt.Sprintf("the scenario is not deterministic: a replay ended at decision %d of %d", i, len(path))
+		}
+		if d := trace[i]; d.enabled != n.d.enabled || d.cur != n.d.cur || d.curRuns != n.d.curRuns {
+			return fmt.Sprintf("the scenario is not deterministic: at decision %d a replay saw %s able to run (goroutine %d at the point), the recorded run %s (goroutine %d)",
+				i, set(d.enabled), d.cur, set(n.d.enabled), n.d.cur)
+		}
+	}
+	return ""
 }
 
 // untried returns a choice not yet explored at n that keeps the schedule
@@ -255,8 +274,12 @@ func newPCT(rng *rand.Rand, depth, decisions int) *pct {
 	for i, v := range rng.Perm(MaxThreads) {
 		p.prio[i] = depth + v
 	}
-	for i := 1; i < depth; i++ {
-		p.change[rng.IntN(max(decisions, 1))] = depth - i
+	// depth-1 distinct decisions (fewer if the runs are shorter).
+	for i := 1; i < depth && len(p.change) < decisions; {
+		if k := rng.IntN(decisions); p.change[k] == 0 {
+			p.change[k] = depth - i
+			i++
+		}
 	}
 	return p
 }

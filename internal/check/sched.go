@@ -44,11 +44,12 @@ const (
 )
 
 type thread struct {
-	id    int
-	fn    func()
-	wake  chan struct{}
-	state state
-	where string // where it last began to spin, for a deadlock's report
+	id      int
+	fn      func()
+	wake    chan struct{}
+	state   state
+	arrived bool   // it has reached its first point (see starting)
+	where   string // where it last began to spin, for a deadlock's report
 }
 
 // decision is one point at which more than one goroutine could run.
@@ -70,8 +71,14 @@ type policy interface {
 
 // run is one execution of a scenario.
 type run struct {
-	threads  []*thread
-	cur      *thread
+	threads []*thread
+	cur     *thread
+	// starting: the goroutines are being run, one after another, up to
+	// their first point, before any decision. What a goroutine does
+	// before its first atomic touches nothing shared, so this loses no
+	// behaviour, and without it "start g1, switch back at once" and "go on
+	// with g0" would be two schedules of one behaviour.
+	starting bool
 	policy   policy
 	trace    []decision
 	steps    int
@@ -164,10 +171,21 @@ func (r *run) step(t *thread) {
 	if r.aborting {
 		panic(abortRun{})
 	}
+	from := t
+	if r.starting {
+		t.arrived = true
+		if next := r.unstarted(); next != nil {
+			r.switchTo(t, next)
+			return
+		}
+		// All have arrived: the first decision is next, and as at the
+		// start of a run nobody is running, so any choice is free.
+		r.starting, from = false, nil
+	}
 	if r.steps++; r.steps > r.maxSteps {
 		r.fail(fmt.Sprintf("no end after %d steps: a livelock, or a scenario too long for the checker", r.maxSteps))
 	}
-	next := r.choose(t)
+	next := r.choose(from)
 	if next == nil {
 		r.fail("deadlock: every goroutine that has not finished is waiting for another: " + r.waiting())
 	}
@@ -175,13 +193,30 @@ func (r *run) step(t *thread) {
 		panic(abortRun{})
 	}
 	if next != t {
-		r.cur = next
-		next.wake <- struct{}{}
-		<-t.wake
-		if r.aborting {
-			panic(abortRun{})
+		r.switchTo(t, next)
+	}
+}
+
+// switchTo hands the run from t to next and waits until t is scheduled
+// again.
+func (r *run) switchTo(t, next *thread) {
+	r.cur = next
+	next.wake <- struct{}{}
+	<-t.wake
+	if r.aborting {
+		panic(abortRun{})
+	}
+}
+
+// unstarted returns the first goroutine that has not reached its first
+// point, nil if all have.
+func (r *run) unstarted() *thread {
+	for _, th := range r.threads {
+		if !th.arrived && th.state != finished {
+			return th
 		}
 	}
+	return nil
 }
 
 // choose returns the goroutine that runs next, nil if none can; a choice
@@ -238,7 +273,14 @@ func (r *run) exit(t *thread, p any) {
 	}
 	t.state = finished
 	var next *thread
-	if r.aborting {
+	if r.starting {
+		if next = r.unstarted(); next == nil {
+			r.starting = false
+		}
+	}
+	if next != nil {
+		// go on starting the others
+	} else if r.aborting {
 		for _, th := range r.threads {
 			if th.state != finished {
 				next = th
@@ -286,7 +328,8 @@ func execute(fns []func(), p policy, mutation, maxSteps int) *run {
 		}()
 	}
 	active = r
-	first := r.choose(nil)
+	r.starting = true
+	first := r.threads[0]
 	r.cur = first
 	first.wake <- struct{}{}
 	<-r.done

@@ -63,7 +63,7 @@ const (
 //
 // Tags make stale reads detectable: a block that was recycled and put back
 // into the chain under a new number carries a new tag, so a walker holding
-// an old Ref sees the mismatch and restarts (see fallback.Locate). A tag
+// an old Ref sees the mismatch and restarts (see chain.Locate). A tag
 // repeats only after 2^TagBits blocks (about 10^15 items) pass while one
 // goroutine is stalled in a walk.
 type Ref = uint64
