@@ -7,9 +7,13 @@
 // store (amd64) or a store-release (arm64) instead of Go's sequentially
 // consistent store and atomic OR.
 //
-// In builds without the assembly (other GOARCH, the purego tag, or -race)
-// Available is false and the functions forward to package fallback, so
-// callers need no build tags.
+// In builds without the assembly (other GOARCH, the purego tag, -race, or
+// the checker's tag) Available is false and the functions forward to
+// package fallback, so callers need no build tags.
+//
+// Each .s file states, over every TEXT, the pseudo-code of what it does, so
+// that it reads alone: the two files repeat those comments, and the LL/SC
+// loops within core_arm64.s repeat one shape, on purpose.
 //
 // Reserve, Claim and Retire are the same instructions that Go's compiler
 // emits inline for the fallback (LOCK CMPXCHGQ and XADDQ on amd64; CASAL,
