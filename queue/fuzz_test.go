@@ -144,10 +144,10 @@ func FuzzOps(f *testing.F) {
 	})
 }
 
-// TestDifferential runs the same random operation sequences on every backend
-// and on the model; each backend must agree with the model (and therefore
-// with fallback) at every step.
-func TestDifferential(t *testing.T) {
+// TestRandomScriptsMatchModel runs the same random operation sequences on
+// every backend and on the model; each backend must agree with the model
+// (and therefore with fallback) at every step.
+func TestRandomScriptsMatchModel(t *testing.T) {
 	scripts := scale(400)
 	eachBackend(t, func(t *testing.T, mk maker) {
 		for s := range scripts {
