@@ -28,7 +28,7 @@ HAVEARMCC := $(shell command -v $(ARM64CC) >/dev/null 2>&1 && echo yes)
 FUZZTIME ?= 3000x
 TESTFLAGS ?= -count=1 -timeout=15m
 
-.PHONY: test bench bench-quick vet unit race purego nocgo hooks check lincheck fuzz cross test-arm64 bench-smoke
+.PHONY: test bench costmodel bench-quick vet unit race purego nocgo hooks check lincheck fuzz cross test-arm64 bench-smoke
 
 test: vet unit race purego nocgo hooks check lincheck fuzz cross test-arm64 bench-smoke
 	@echo "make test: all checks passed"
@@ -143,3 +143,20 @@ endif
 # bench/results/{results.md,results.csv,*.svg} and prints the main tables.
 bench:
 	cd bench && $(GO) run ./cmd/injectbench -out results
+	$(MAKE) --no-print-directory costmodel
+
+# The cost model's measured columns (bench/costmodel.sh): instructions and
+# locked instructions per operation, counted by callgrind, so exact and the
+# same on every run. Needs valgrind and amd64; installs valgrind when run
+# as root, else skips with a notice.
+costmodel:
+ifeq ($(HOSTARCH),amd64)
+	@command -v valgrind >/dev/null || [ "$$(id -u)" != 0 ] || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind)
+	@if command -v valgrind >/dev/null; then \
+	  echo "costmodel: callgrind, every contender (about two minutes)"; \
+	  bench/costmodel.sh > bench/results/costmodel.md && cat bench/results/costmodel.md; \
+	else echo "costmodel: valgrind not installed; skipped (apt-get install valgrind)"; fi
+else
+	@echo "costmodel: counts x86 locked instructions; skipped on $(HOSTARCH)"
+endif

@@ -3,38 +3,40 @@ package queue
 // Every decision between backends is in this file: which backends this
 // build has and which one a queue runs on, and which implementation runs
 // each step of a push and a pop. Push and Pop write their single-item
-// steps out for speed (the inlined fallback.Reserve, claimPublished, the
-// one-slot publication and retirement), citing this table; their native
-// halves and Pop's slow claim are below.
+// steps out (fallback.Reserve's loop, the published claim, the one-slot
+// publication and retirement), citing this table: called, those functions
+// would not inline in the user's package (door.go). Their native halves
+// and Pop's slow claim are below.
 //
 //	step                               fallback          asm                native
-//	reserve one item (Push)            fallback.Reserve  fallback.Reserve¹  native.ReserveRun²
+//	reserve one item (Push)            fallback.Reserve, written out¹       native.ReserveRun²
 //	reserve a batch (PushBatch)        fallback.Reserve  asm.Reserve        native.ReserveRun²
-//	claim one item (Pop): published    claimPublished³   claimPublished³    -
+//	claim one item (Pop): published    the published claim³                 -
 //	claim one item (Pop): claimSlow    fallback.Claim    fallback.Claim¹    native.ClaimRun²
 //	claim a batch (PopN)               fallback.Claim    asm.Claim          native.ClaimRun²
 //	claim for Drain                    chain.ClaimBefore, every backend⁴
 //	locate a run's blocks              chain.LocateRun   chain.LocateRun    in C, same call²
 //	locate the rest, grow (Locate)     chain.Locate      chain.Locate       native.Locate
-//	publish one slot (Push)            atomic OR, inline, every backend
+//	publish one slot (Push)            atomic OR         asm.Publish⁵       atomic OR
 //	publish a run (PushBatch)          fallback.Publish  asm.Publish        fallback.Publish
 //	wait for publication               chain.Wait, every backend
-//	retire one slot (Pop)              fallback.Retire, inline, every backend
+//	retire one slot (Pop)              fallback.Retire, written out, every backend
 //	retire a run (PopN)                fallback.Retire   asm.Retire         fallback.Retire
 //	advance, recycle, free stack       chain, every backend
 //	close                              fallback.Close    asm.Close          native.Close
 //	reserve near capacity (core.go)    chain.ReserveBounded, every backend⁴
 //
-// ¹ For one item the assembly would run the same locked instructions as
-// the fallback's sync/atomic calls, plus an ABI0 call each; its gain,
-// publication without a locked instruction, pays from runs of a few slots
-// (README, "Choosing a backend").
+// ¹ For one item the assembly would run the same locked instruction as the
+// fallback's sync/atomic call, plus an ABI0 call.
 // ² One cgo call does the reservation or claim and locates the run's
 // blocks, up to skel.SpanRefs of them.
-// ³ In Go, on every backend but native, whose pops claim in C so that the
-// backend measures its own claim.
+// ³ In Go (below Pop), on every backend but native, whose pops claim in C
+// so that the backend measures its own claim.
 // ⁴ Rare paths whose claim or reservation takes a bound that the backends'
 // do not: Go on every backend, over the same words.
+// ⁵ A plain store (a store-release on arm64) where Go's atomics have only a
+// locked OR: one locked instruction fewer per push for an ABI0 call, which
+// pays even for one slot (README, "Cost model").
 
 import (
 	"fmt"

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
-	"github.com/injectq/injectq/fallback"
+	"github.com/injectq/injectq/asm"
 	"github.com/injectq/injectq/internal/atom"
 	"github.com/injectq/injectq/internal/skel"
 )
@@ -129,16 +129,26 @@ func (q *Queue[T]) Push(v T) error {
 	// reservation, r the block of t if known (backend.go's table, row 1).
 	var t uint64
 	var hint, r skel.Ref
-	var ok bool
 	if c.backend == nativeBackend {
-		t, hint, r, ok = c.reserveOneNative()
+		var ok bool
+		if t, hint, r, ok = c.reserveOneNative(); !ok {
+			return c.rejectOne(v)
+		}
 	} else {
-		t, hint, ok = fallback.Reserve(c.ctl, 1)
+		// fallback.Reserve(c.ctl, 1), written out: the call would not
+		// inline in the user's package (door.go).
+		ctl := c.ctl
+		for {
+			t = load64(&ctl.Tail)
+			if t&skel.Closed != 0 {
+				return c.rejectOne(v)
+			}
+			hint = load64(&ctl.TailHint)
+			if cas64(&ctl.Tail, t, t+1) {
+				break
+			}
+		}
 		r = hint
-	}
-	if !ok {
-		releaseAll(c.release, []T{v})
-		return ErrClosed
 	}
 	preemptAfterReserve()
 	// The hint names t's block but once per block; only then walk.
@@ -153,7 +163,11 @@ func (q *Queue[T]) Push(v T) error {
 	}
 	touch()
 	vb[off] = v
-	or64(&b.State[off/8], slotBit(off)) // fallback.Publish of one slot
+	if c.backend == asmBackend {
+		asm.Publish(b, off, 1) // a plain store: no locked instruction
+	} else {
+		or64(&b.State[off/8], slotBit(off)) // fallback.Publish of one slot
+	}
 	if load64(&c.waiters) != 0 {
 		c.wakeUp(1)
 	}
@@ -193,37 +207,59 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 	}
 	var h uint64
 	var r skel.Ref
+	var b *skel.Block
+	var vb *valBlock[T]
 	if c.backend != nativeBackend { // backend.go's table, footnote 3
-		h, r, ok = c.claimPublished()
+		// The published claim (below Pop).
+		ctl := c.ctl
+		for {
+			h = load64(&ctl.Head)
+			r = load64(&ctl.HeadHint)
+			if !hasIdx(r) || refTag(r) != tagOf(h>>skel.LogB) {
+				break
+			}
+			b, vb = c.block(refIdx(r))
+			off := uint32(h) & (skel.B - 1)
+			if load64(&b.State[off/8])&slotBit(off) == 0 && !(atom.Checking && mutated(atom.ClaimUnpublished)) {
+				break
+			}
+			preemptBeforeHeadCAS()
+			if cas64(&ctl.Head, h, h+1) {
+				ok = true
+				break
+			}
+		}
 	}
 	if !ok {
 		if h, r, ok = c.claimSlow(); !ok {
 			return v, false
 		}
+		b, vb = c.block(refIdx(r))
 	}
-	b, vb := c.block(refIdx(r))
 	off := uint32(h) & (skel.B - 1)
-	if atom.Checking && mutated(atom.RetireEarly) && fallback.Retire(b, 1) { // a deliberate bug, for the checker
+	// fallback.Retire(b, 1), written out (see Push).
+	if atom.Checking && mutated(atom.RetireEarly) && add64(&b.Consumed, 1) == skel.B { // a deliberate bug, for the checker
 		c.advance(r)
 	}
 	touch()
 	v = vb[off]
 	var zero T
 	vb[off] = zero
-	if !(atom.Checking && mutated(atom.RetireEarly)) && fallback.Retire(b, 1) {
+	if !(atom.Checking && mutated(atom.RetireEarly)) && add64(&b.Consumed, 1) == skel.B {
 		c.advance(r)
 	}
 	return v, true
 }
 
-// claimPublished claims the head position h if its slot is already
-// published, without reading Ctl.Tail: a published slot was reserved, so
-// h < Tail. Consumers then leave the producers' line alone, which under
-// contention is one cache-line transfer fewer per pop (README, "Design
-// notes"). It reports false, having claimed nothing, when HeadHint does not
-// name h's block (once per block) or the slot is not published (an empty
-// queue, or a producer between its reservation and its publication);
-// claimSlow then decides.
+// The published claim: Pop claims the head position h if its slot is
+// already published, without reading Ctl.Tail: a published slot was
+// reserved, so h < Tail. Consumers then leave the producers' line alone,
+// which under contention is one cache-line transfer fewer per pop (README,
+// "Design notes"). It gives up, having claimed nothing, when HeadHint does
+// not name h's block (once per block) or the slot is not published (an
+// empty queue, or a producer between its reservation and its
+// publication); claimSlow then decides. It is written out in Pop because
+// a method with a loop does not inline.
 //
 // The state read is of the right block: HeadHint, read while Head was h,
 // names h's block if its tag says so (see fallback.Claim), and that block
@@ -232,23 +268,10 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 // state was read. If the block was recycled meanwhile, Head has moved and
 // the CAS fails. The state load is an acquire: the value written before
 // publication is visible.
-func (c *core[T]) claimPublished() (h uint64, r skel.Ref, ok bool) {
-	for {
-		h = load64(&c.ctl.Head)
-		r = load64(&c.ctl.HeadHint)
-		if !hasIdx(r) || refTag(r) != tagOf(h>>skel.LogB) {
-			return 0, 0, false
-		}
-		b, _ := c.block(refIdx(r))
-		off := uint32(h) & (skel.B - 1)
-		if load64(&b.State[off/8])&(slotBit(off)) == 0 && !(atom.Checking && mutated(atom.ClaimUnpublished)) {
-			return 0, 0, false
-		}
-		preemptBeforeHeadCAS()
-		if cas64(&c.ctl.Head, h, h+1) {
-			return h, r, true
-		}
-	}
+// rejectOne is Push's answer once the queue is closed: v goes to Release.
+func (c *core[T]) rejectOne(v T) error {
+	releaseAll(c.release, []T{v})
+	return ErrClosed
 }
 
 // PopN removes up to len(dst) of the oldest items into dst, in FIFO order,

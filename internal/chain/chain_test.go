@@ -6,6 +6,8 @@
 package chain_test
 
 import (
+	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -239,4 +241,37 @@ func TestMoveHint(t *testing.T) {
 	require.Equal(t, skel.MakeRef(2, 5), h, "moved from the value seen")
 	chain.MoveHint(&h, skel.MakeRef(1, 1), skel.MakeRef(3, 6))
 	require.Equal(t, skel.MakeRef(2, 5), h, "somebody else's move stays")
+}
+
+// TestWaitReadsOnlyItsRun publishes exactly the slots of each run (at
+// every offset and length within a block, up to a few words) and checks
+// that Wait returns: a Wait that looked at a slot outside its run would
+// spin for ever. Then it leaves one slot of the run unpublished and checks
+// that Wait is still waiting after the publication of every other slot,
+// and returns once that slot is published.
+func TestWaitReadsOnlyItsRun(t *testing.T) {
+	for off := uint32(0); off < 24; off++ {
+		for n := uint32(1); off+n <= min(skel.B, 40); n++ {
+			b := new(skel.Block)
+			for s := off; s < off+n; s++ {
+				b.State[s/8] |= skel.SlotBit(s)
+			}
+			chain.Wait(b, off, n)
+
+			miss := off + n/2
+			b.State[miss/8] &^= skel.SlotBit(miss)
+			done := make(chan struct{})
+			go func() { chain.Wait(b, off, n); close(done) }()
+			for range 3 { // let it run: a Wait that returns now is wrong
+				runtime.Gosched()
+			}
+			select {
+			case <-done:
+				t.Fatalf("Wait(%d, %d) returned with slot %d unpublished", off, n, miss)
+			default:
+			}
+			atomic.OrUint64(&b.State[miss/8], skel.SlotBit(miss))
+			<-done
+		}
+	}
 }

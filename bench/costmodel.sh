@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The cost model's measured columns: instructions and locked instructions
+# executed per operation, for each contender, counted by callgrind (an
+# instruction-level simulator: the counts are exact and the same on every
+# run, unlike time).
+#
+# Each cell runs the bench module's go-test benchmark under callgrind
+# twice, with -benchtime N and 2N; the difference divided by N is the cost
+# of one operation, with start-up, warm-up and the benchmark framework
+# cancelled out. "Locked" counts the executed instructions that carry a
+# LOCK prefix or are XCHG with memory (x86 makes XCHG locked implicitly;
+# Go's atomic stores are XCHG), found by joining callgrind's per-address
+# counts with objdump's disassembly. Both columns include the harness's
+# adapter (one interface call per operation), the same for every
+# contender. GOGC=off keeps the collector, whose work differs between
+# the two runs, out of the difference.
+#
+# Usage: costmodel.sh [N] > table.md   (amd64 with valgrind and binutils)
+set -euo pipefail
+cd "$(dirname "$0")"
+N=${1:-20000}
+GO=${GO:-go}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+$GO test -c -o "$work/b.test" . >&2
+# Addresses of the locked instructions anywhere in the binary (Go, the
+# assembly backend and the C of native).
+objdump -d --no-show-raw-insn "$work/b.test" |
+  awk '/^ *[0-9a-f]+:/ && ($2 == "lock" || $2 ~ /^xchg/ && $0 ~ /\(/) { sub(":", "", $1); print $1 }' |
+  sort -u > "$work/locked"
+
+# run BENCH N: prints "Ir locked" executed by the whole process.
+run() {
+  local out="$work/cg.out"
+  GOGC=off valgrind --tool=callgrind --dump-instr=yes --dump-line=no --compress-pos=no \
+    --compress-strings=no --callgrind-out-file="$out" \
+    "$work/b.test" -test.run '^$' -test.bench "$1" -test.benchtime "${2}x" -test.cpu 1 >/dev/null 2>&1
+  # Cost lines are "0xADDR Ir" (or "ADDR Ir" for calls' targets); "calls="
+  # lines are followed by the call's inclusive cost, which must not count.
+  awk -v locked="$work/locked" '
+    BEGIN { while ((getline a < locked) > 0) L[a] = 1 }
+    /^calls=/ { skip = 1; next }
+    /^0x[0-9a-f]+ [0-9]+$/ {
+      if (skip) { skip = 0; next }
+      a = substr($1, 3); sub(/^0+/, "", a); ir += $2; if (a in L) lk += $2; next }
+    { skip = 0 }
+    END { printf "%d %d\n", ir, lk }' "$out"
+}
+
+# cell NAME BENCH ITEMS_PER_OP: one table row's numbers per operation.
+cell() {
+  local a b
+  read -r a1 a2 < <(run "$2" "$N")
+  read -r b1 b2 < <(run "$2" $((2 * N)))
+  awk -v n="$N" -v ir1="$a1" -v lk1="$a2" -v ir2="$b1" -v lk2="$b2" -v name="$1" -v per="$3" \
+    'BEGIN { printf "| %s | %.0f | %.2f |\n", name, (ir2-ir1)/n*per, (lk2-lk1)/n*per }'
+}
+
+impls=${IMPLS:-"asm fallback native mutexring mutexlist xsync chan"}
+echo "| contender | instructions | locked |"
+echo "|---|--:|--:|"
+echo "| **push+pop, one goroutine** (per push+pop) | | |"
+for impl in $impls; do cell "$impl" "PushPop/impl=$impl\$" 1; done
+echo "| **batch of 64, one goroutine** (per PushBatch(64)+PopN(64)) | | |"
+for impl in $impls; do cell "$impl" "Batch/size=64\$/impl=$impl\$" 64; done
