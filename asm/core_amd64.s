@@ -167,8 +167,19 @@ head:	// bytes up to the first word boundary
 	MOVB	$PUBLISHED, (STATE)(S*1)
 	INCQ	S
 	JMP	head
-words:	// whole words
+words:	// whole words, four per round while four are left
 	MOVQ	$ALL_PUBLISHED, ONES
+word4loop:
+	MOVQ	END, LEFT
+	SUBQ	S, LEFT
+	CMPQ	LEFT, $32
+	JB	wordloop
+	MOVQ	ONES, 0(STATE)(S*1)
+	MOVQ	ONES, 8(STATE)(S*1)
+	MOVQ	ONES, 16(STATE)(S*1)
+	MOVQ	ONES, 24(STATE)(S*1)
+	ADDQ	$32, S
+	JMP	word4loop
 wordloop:
 	MOVQ	END, LEFT
 	SUBQ	S, LEFT

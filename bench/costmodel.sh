@@ -13,7 +13,8 @@
 # counts with objdump's disassembly. Both columns include the harness's
 # adapter (one interface call per operation), the same for every
 # contender. GOGC=off keeps the collector, whose work differs between
-# the two runs, out of the difference.
+# the two runs, out of the difference; asyncpreemptoff keeps the
+# preemption signals out (callgrind can fail an assertion on one).
 #
 # Usage: costmodel.sh [N] > table.md   (amd64 with valgrind and binutils)
 set -euo pipefail
@@ -33,9 +34,11 @@ objdump -d --no-show-raw-insn "$work/b.test" |
 # run BENCH N: prints "Ir locked" executed by the whole process.
 run() {
   local out="$work/cg.out"
-  GOGC=off valgrind --tool=callgrind --dump-instr=yes --dump-line=no --compress-pos=no \
+  GOGC=off GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --dump-instr=yes --dump-line=no --compress-pos=no \
     --compress-strings=no --callgrind-out-file="$out" \
-    "$work/b.test" -test.run '^$' -test.bench "$1" -test.benchtime "${2}x" -test.cpu 1 >/dev/null 2>&1
+    "$work/b.test" -test.run '^$' -test.bench "$1" -test.benchtime "${2}x" -test.cpu 1 >"$work/log" 2>&1 ||
+    { cat "$work/log" >&2; echo "costmodel: callgrind failed on $1" >&2; exit 1; }
+  grep -q '^summary:' "$out" || { cat "$work/log" >&2; echo "costmodel: no profile for $1" >&2; exit 1; }
   # Cost lines are "0xADDR Ir" (or "ADDR Ir" for calls' targets); "calls="
   # lines are followed by the call's inclusive cost, which must not count.
   awk -v locked="$work/locked" '

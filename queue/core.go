@@ -92,7 +92,29 @@ func (c *core[T]) pushBatch(vs []T) error {
 		return err
 	}
 	preemptAfterReserve()
-	for w := chain.Walk(&sp, uint64(len(vs))); ; {
+	if off := uint32(sp.Pos) & (skel.B - 1); int(off)+k <= skel.B {
+		// The common case, a run in one block: the Run's one share,
+		// without the Run (whose methods, in package chain, would be
+		// calls in the user's package).
+		r := sp.Refs[0]
+		b, vb := c.block(refIdx(r))
+		touch()
+		copy(vb[off:], vs)
+		c.publish(b, off, uint32(k))
+		moveHint(&c.ctl.TailHint, sp.Hint, r)
+	} else {
+		c.pushRun(&sp, vs)
+	}
+	if load64(&c.waiters) != 0 {
+		c.wakeUp(k)
+	}
+	return nil
+}
+
+// pushRun moves vs into the run that sp reserved, across blocks, and
+// publishes it share by share.
+func (c *core[T]) pushRun(sp *skel.Span, vs []T) {
+	for w := chain.Walk(sp, uint64(len(vs))); ; {
 		r, off, n, last := w.Share()
 		b, vb := c.block(refIdx(r))
 		touch()
@@ -103,14 +125,10 @@ func (c *core[T]) pushBatch(vs []T) error {
 		c.publish(b, off, n)
 		if last {
 			moveHint(&c.ctl.TailHint, sp.Hint, r)
-			break
+			return
 		}
 		vs = vs[n:]
 	}
-	if load64(&c.waiters) != 0 {
-		c.wakeUp(k)
-	}
-	return nil
 }
 
 // popN claims up to len(dst) > 0 items, none at or past position end
@@ -128,15 +146,36 @@ func (c *core[T]) popN(dst []T, end uint64) int {
 	if m == 0 {
 		return 0
 	}
-	dst = dst[:m]
-	for w := chain.Walk(&sp, m); ; {
+	if off := uint32(sp.Pos) & (skel.B - 1); uint64(off)+m <= skel.B {
+		// One block, as in pushBatch.
+		r := sp.Refs[0]
+		b, vb := c.block(refIdx(r))
+		chain.Wait(b, off, uint32(m))
+		src := vb[off : uint64(off)+m]
+		touch()
+		copy(dst, src)
+		clear(src) // the queue keeps no reference to a popped value
+		if c.retire(b, m) {
+			c.advance(r)
+		}
+		moveHint(&c.ctl.HeadHint, sp.Hint, r)
+		return int(m)
+	}
+	c.popRun(&sp, dst[:m])
+	return int(m)
+}
+
+// popRun moves the run that sp claimed, across blocks, into dst (as long
+// as the run), share by share.
+func (c *core[T]) popRun(sp *skel.Span, dst []T) {
+	for w := chain.Walk(sp, uint64(len(dst))); ; {
 		r, off, n, last := w.Share()
 		b, vb := c.block(refIdx(r))
 		chain.Wait(b, off, n)
 		src := vb[off : off+n]
 		touch()
 		copy(dst, src)
-		clear(src) // the queue keeps no reference to a popped value
+		clear(src)
 		if !last {
 			w.Advance(c) // while r still holds slots we have not retired
 		}
@@ -145,7 +184,7 @@ func (c *core[T]) popN(dst []T, end uint64) int {
 		}
 		if last {
 			moveHint(&c.ctl.HeadHint, sp.Hint, r)
-			return int(m)
+			return
 		}
 		dst = dst[n:]
 	}

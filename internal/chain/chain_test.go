@@ -246,32 +246,33 @@ func TestMoveHint(t *testing.T) {
 // TestWaitReadsOnlyItsRun publishes exactly the slots of each run (at
 // every offset and length within a block, up to a few words) and checks
 // that Wait returns: a Wait that looked at a slot outside its run would
-// spin for ever. Then it leaves one slot of the run unpublished and checks
-// that Wait is still waiting after the publication of every other slot,
-// and returns once that slot is published.
+// spin for ever. Then, for a slot in each word of the run, it leaves that
+// one slot unpublished and checks that Wait has not returned after a few
+// scheduler rounds, and returns once the slot is published.
 func TestWaitReadsOnlyItsRun(t *testing.T) {
-	for off := uint32(0); off < 24; off++ {
-		for n := uint32(1); off+n <= min(skel.B, 40); n++ {
+	for off := uint32(0); off < 40; off++ {
+		for n := uint32(1); off+n <= min(skel.B, 96); n++ {
 			b := new(skel.Block)
 			for s := off; s < off+n; s++ {
 				b.State[s/8] |= skel.SlotBit(s)
 			}
 			chain.Wait(b, off, n)
 
-			miss := off + n/2
-			b.State[miss/8] &^= skel.SlotBit(miss)
-			done := make(chan struct{})
-			go func() { chain.Wait(b, off, n); close(done) }()
-			for range 3 { // let it run: a Wait that returns now is wrong
-				runtime.Gosched()
+			for miss := off; miss < off+n; miss += 5 { // a slot of every word
+				b.State[miss/8] &^= skel.SlotBit(miss)
+				done := make(chan struct{})
+				go func() { chain.Wait(b, off, n); close(done) }()
+				for range 3 { // let it run: a Wait that returns now is wrong
+					runtime.Gosched()
+				}
+				select {
+				case <-done:
+					t.Fatalf("Wait(%d, %d) returned with slot %d unpublished", off, n, miss)
+				default:
+				}
+				atomic.OrUint64(&b.State[miss/8], skel.SlotBit(miss))
+				<-done
 			}
-			select {
-			case <-done:
-				t.Fatalf("Wait(%d, %d) returned with slot %d unpublished", off, n, miss)
-			default:
-			}
-			atomic.OrUint64(&b.State[miss/8], skel.SlotBit(miss))
-			<-done
 		}
 	}
 }

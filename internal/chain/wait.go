@@ -11,9 +11,9 @@ import (
 // producer that reserved it, which is at most a few instructions away from
 // publishing unless it was preempted in between.
 //
-// The words wholly inside the run are each one load and one compare (a
-// batch's common case: published long ago); only a word that is not yet
-// published, or a partial word at either end, goes through waitWord.
+// The words wholly inside the run are loaded and compared four at a time
+// (a batch's common case: published long ago); only words not yet
+// published, and the partial words at either end, go through waitWord.
 func Wait(b *skel.Block, off, n uint32) {
 	end := off + n
 	if lo := off % 8; lo != 0 || n < 8 {
@@ -23,8 +23,18 @@ func Wait(b *skel.Block, off, n uint32) {
 			return
 		}
 	}
-	// off is at a word boundary now, and the run goes on past it.
+	// off is at a word boundary now, and the run goes on past it. Four
+	// words at a time: a state byte is 0 or Published, so the AND of the
+	// words is AllPublished only if each of them is.
 	whole := b.State[off/8 : end/8]
+	for ; len(whole) >= 4; whole = whole[4:] {
+		w := whole[:4]
+		if atom.Load(&w[0])&atom.Load(&w[1])&atom.Load(&w[2])&atom.Load(&w[3]) != skel.AllPublished {
+			for i := range w {
+				waitWord(&w[i], skel.AllPublished)
+			}
+		}
+	}
 	for i := range whole {
 		if atom.Load(&whole[i]) != skel.AllPublished {
 			waitWord(&whole[i], skel.AllPublished)

@@ -154,8 +154,8 @@ func reserveClaimClose(t *testing.T, o Ops) {
 func publishRuns(t *testing.T, o Ops) {
 	a := NewArena(0)
 	b := a.Block(0)
-	for off := uint32(0); off < 24; off++ {
-		for n := uint32(1); off+n <= 40; n++ {
+	for off := uint32(0); off < 40; off++ {
+		for n := uint32(1); off+n <= 104; n++ { // up to 13 words: runs of 4, and the rest
 			clear(b.State[:])
 			o.Publish(b, off, n)
 			for s := uint32(0); s < skel.B; s++ {
