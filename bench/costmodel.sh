@@ -19,7 +19,7 @@
 # Usage: costmodel.sh [N] > table.md   (amd64 with valgrind and binutils)
 set -euo pipefail
 cd "$(dirname "$0")"
-N=${1:-20000}
+N=${1:-20000} # operations (push+pop pairs, or batch pairs) per difference
 GO=${GO:-go}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -51,13 +51,20 @@ run() {
     END { printf "%d %d\n", ir, lk }' "$out"
 }
 
-# cell NAME BENCH ITEMS_PER_OP: one table row's numbers per operation.
+# cell NAME BENCH ITEMS_PER_OP: one table row's numbers per operation (N
+# operations more in the second run than in the first). The runtime's
+# background work (the scavenger, timers) differs between runs and only
+# ever adds: each cell is measured twice and the smaller difference kept.
 cell() {
-  local a b
-  read -r a1 a2 < <(run "$2" "$N")
-  read -r b1 b2 < <(run "$2" $((2 * N)))
-  awk -v n="$N" -v ir1="$a1" -v lk1="$a2" -v ir2="$b1" -v lk2="$b2" -v name="$1" -v per="$3" \
-    'BEGIN { printf "| %s | %.0f | %.2f |\n", name, (ir2-ir1)/n*per, (lk2-lk1)/n*per }'
+  local items=$((N * $3)) best=""
+  for rep in 1 2; do
+    read -r a1 a2 < <(run "$2" "$items")
+    read -r b1 b2 < <(run "$2" $((2 * items)))
+    d=$(awk -v n="$N" -v ir1="$a1" -v lk1="$a2" -v ir2="$b1" -v lk2="$b2" \
+      'BEGIN { printf "%.0f %.2f\n", (ir2-ir1)/n, (lk2-lk1)/n }')
+    if [ -z "$best" ] || [ "${d%% *}" -lt "${best%% *}" ]; then best=$d; fi
+  done
+  echo "| $1 | ${best% *} | ${best#* } |"
 }
 
 impls=${IMPLS:-"asm fallback native mutexring mutexlist xsync chan"}
