@@ -191,7 +191,7 @@ func (c *core[T]) reserveOneNative() (t uint64, hint, r skel.Ref, ok bool) {
 	return sp.Pos, sp.Hint, sp.Refs[0], true
 }
 
-// claimSlow is Pop's claim where claimPublished cannot make it, or on
+// claimSlow is Pop's claim where the published claim cannot make it, or on
 // native: the full claim (the tail is read), the walk to the block and the
 // hint, and the wait for a slot reserved but not yet published. It returns
 // the claimed position and its block, or false if the queue is empty.

@@ -667,7 +667,7 @@ var mutations = []struct {
 	{atom.LocateNoTag, "no tag check in Locate", staleHint},
 	{atom.RetireEarly, "retire before the value is read", named("reuse")},
 	{atom.PublishEarly, "publication before the value is written", named("push-pop")},
-	{atom.ClaimUnpublished, "claimPublished without its state check", named("push-pop")},
+	{atom.ClaimUnpublished, "the published claim without its state check", named("push-pop")},
 	{atom.LenHeadFirst, "Len's head read before its tail (review finding 3)", named("len")},
 	{atom.BoundTailFirst, "the bounded reservation's tail read before HeadBlk", named("never-full")},
 }

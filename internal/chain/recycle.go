@@ -52,11 +52,11 @@ func Advance(a *skel.Arena, r skel.Ref) (ok bool) {
 //     a correct successor until the block is re-linked under a new tag,
 //     and then the tag sends the walker back to HeadBlk;
 //   - a late Advance its Consumed count, hence the atomic store;
-//   - a single pop (queue's claimPublished) that read HeadHint while the
-//     block still held the head, a State word: it may read the old state,
-//     the cleared one or a new user's. Whatever it reads is discarded, for
-//     its claim is a CAS that expects Head at a position of this block, and
-//     Head has passed them all.
+//   - a single pop (the published claim in queue's Pop) that read HeadHint
+//     while the block still held the head, a State word: it may read the
+//     old state, the cleared one or a new user's. Whatever it reads is
+//     discarded, for its claim is a CAS that expects Head at a position of
+//     this block, and Head has passed them all.
 //
 // The states are cleared with plain stores all the same (an atomic store
 // per word would be one locked or fenced store per 8 slots on every
