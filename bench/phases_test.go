@@ -17,9 +17,15 @@ import (
 // the roles that progressed are noted: prod-only-% and cons-only-% are
 // the shares of windows in which only producers, or only consumers, made
 // progress (several of one role contending, or one alone, while the other
-// role waits its turn for a CPU).
+// role waits its turn for a CPU), pops/µs-cons-only how fast items left in
+// the consumers-only windows, and yields/kitem how often, per 1000 items, a
+// consumer found the queue empty and yielded its CPU. Like the grid, every
+// goroutine waits at a start line first.
 // "xsync-unbounded" is xsync's queue with room for every item, so that its
-// producers never find it full and yield.
+// producers never find it full; they still yield after losing four CASes
+// in a row to each other (the adapter's retry policy), which
+// "xsync-unbounded-spin" does not: its producers retry without yielding,
+// as injectq's do inside Push.
 //
 //	go test -run '^$' -bench Phases -cpu 2 -count 3
 func BenchmarkPhases(b *testing.B) {
@@ -28,11 +34,14 @@ func BenchmarkPhases(b *testing.B) {
 		contenders[ct.Name] = ct
 	}
 	const items = 1 << 16
-	for _, sh := range [][2]int{{2, 1}, {1, 2}, {2, 2}} {
-		for _, name := range []string{"asm", "mutexring", "xsync", "xsync-unbounded"} {
+	for _, sh := range [][2]int{{2, 1}, {4, 1}, {1, 2}, {2, 2}} {
+		for _, name := range []string{"asm", "mutexring", "xsync", "xsync-unbounded", "xsync-unbounded-spin"} {
 			ct, capacity := contenders[name], mpmcCap
-			if name == "xsync-unbounded" {
+			switch name {
+			case "xsync-unbounded":
 				ct, capacity = contenders["xsync"], 2*items
+			case "xsync-unbounded-spin":
+				ct, capacity = Contender{New: func(n int) Queue { return xsyncSpin{contenders["xsync"].New(n).(xsyncQ)} }}, 2*items
 			}
 			if ct.New == nil {
 				continue // asm missing from this build
@@ -40,33 +49,54 @@ func BenchmarkPhases(b *testing.B) {
 			b.Run(fmt.Sprintf("p=%d/c=%d/impl=%s", sh[0], sh[1], name), func(b *testing.B) {
 				q := ct.New(capacity)
 				its := newItems(items)
-				var prod, cons, windows int
+				var sum phases
 				b.ResetTimer()
 				for done := 0; done < b.N; done += items {
-					p, c, w := runPhases(q, its, sh[0], sh[1])
-					prod, cons, windows = prod+p, cons+c, windows+w
+					sum.add(runPhases(q, its, sh[0], sh[1]))
 				}
-				b.ReportMetric(100*float64(prod)/float64(max(windows, 1)), "prod-only-%")
-				b.ReportMetric(100*float64(cons)/float64(max(windows, 1)), "cons-only-%")
+				w := float64(max(sum.windows, 1))
+				b.ReportMetric(100*float64(sum.prodOnly)/w, "prod-only-%")
+				b.ReportMetric(100*float64(sum.consOnly)/w, "cons-only-%")
+				b.ReportMetric(float64(sum.yields)*1000/float64(b.N), "yields/kitem")
+				// Pops per µs in the windows where consumers ran alone.
+				b.ReportMetric(float64(sum.consOnlyPops)/(float64(max(sum.consOnly, 1))*phaseWindow.Seconds()*1e6), "pops/µs-cons-only")
 			})
 		}
 	}
 }
 
-// runPhases moves items through q with the grid's loop and returns how
-// many 100 µs windows saw only producers progress, only consumers, and
-// any.
-func runPhases(q Queue, items []*Item, producers, consumers int) (prod, cons, windows int) {
-	const every, window = 256, 100 * time.Microsecond
-	var wg sync.WaitGroup
-	var consumed atomic.Int64
+// phaseWindow is the span in which BenchmarkPhases looks at who progressed.
+const phaseWindow = 100 * time.Microsecond
+
+// phases counts windows: all that saw progress, those in which only
+// producers or only consumers progressed, and the pops in the latter.
+type phases struct{ windows, prodOnly, consOnly, consOnlyPops, yields int }
+
+func (p *phases) add(q phases) {
+	p.yields += q.yields
+	p.windows += q.windows
+	p.prodOnly += q.prodOnly
+	p.consOnly += q.consOnly
+	p.consOnlyPops += q.consOnlyPops
+}
+
+// runPhases moves items through q with the grid's loop and counts its
+// windows.
+func runPhases(q Queue, items []*Item, producers, consumers int) phases {
+	const every = 256
+	var wg, ready sync.WaitGroup
+	var consumed, yields atomic.Int64
+	var start atomic.Bool
 	t0 := time.Now()
 	stamps := make([][]time.Duration, producers+consumers)
 	per := len(items) / producers
 	for p := range producers {
 		wg.Add(1)
+		ready.Add(1)
 		go func() {
 			defer wg.Done()
+			ready.Done()
+			waitStart(&start)
 			for i, v := range items[p*per : (p+1)*per] {
 				q.Push(v)
 				if i%every == 0 {
@@ -78,8 +108,11 @@ func runPhases(q Queue, items []*Item, producers, consumers int) (prod, cons, wi
 	total := int64(per * producers)
 	for c := range consumers {
 		wg.Add(1)
+		ready.Add(1)
 		go func() {
 			defer wg.Done()
+			ready.Done()
+			waitStart(&start)
 			for n, local := 0, int64(0); ; {
 				if _, ok := q.Pop(); ok {
 					local++
@@ -93,28 +126,49 @@ func runPhases(q Queue, items []*Item, producers, consumers int) (prod, cons, wi
 					return
 				}
 				local = 0
+				yields.Add(1)
 				runtime.Gosched()
 			}
 		}()
 	}
+	ready.Wait()
+	t0 = time.Now()
+	start.Store(true)
 	wg.Wait()
-	roles := map[int64]int{} // window → bit 1: producers progressed, bit 2: consumers
+	type window struct{ roles, pops int } // roles: 1 producers progressed, 2 consumers
+	ws := map[int64]*window{}
 	for g, ts := range stamps {
-		role := 1
-		if g >= producers {
-			role = 2
-		}
 		for _, t := range ts {
-			roles[int64(t/window)] |= role
+			w := ws[int64(t/phaseWindow)]
+			if w == nil {
+				w = new(window)
+				ws[int64(t/phaseWindow)] = w
+			}
+			if g < producers {
+				w.roles |= 1
+			} else {
+				w.roles |= 2
+				w.pops += every
+			}
 		}
 	}
-	for _, r := range roles {
-		switch r {
+	p := phases{windows: len(ws), yields: int(yields.Load())}
+	for _, w := range ws {
+		switch w.roles {
 		case 1:
-			prod++
+			p.prodOnly++
 		case 2:
-			cons++
+			p.consOnly++
+			p.consOnlyPops += w.pops
 		}
 	}
-	return prod, cons, len(roles)
+	return p
+}
+
+// xsyncSpin is xsyncQ whose Push never yields.
+type xsyncSpin struct{ xsyncQ }
+
+func (a xsyncSpin) Push(v *Item) {
+	for !a.q.TryEnqueue(v) {
+	}
 }
