@@ -17,7 +17,7 @@ package queue
 //	claim for Drain                    chain.ClaimBefore, every backend⁴
 //	locate a run's blocks              chain.LocateRun   chain.LocateRun    in C, same call²
 //	locate the rest, grow (Locate)     chain.Locate      chain.Locate       native.Locate
-//	publish one slot (Push)            atomic OR, written out, every backend¹
+//	publish one slot (Push)            atomic OR, written out, every backend¹⁵
 //	publish a run (PushBatch)          fallback.Publish  asm.Publish        fallback.Publish
 //	wait for publication               chain.Wait, every backend
 //	retire one slot (Pop)              fallback.Retire, written out, every backend
@@ -37,6 +37,9 @@ package queue
 // so that the backend measures its own claim.
 // ⁴ Rare paths whose claim or reservation takes a bound that the backends'
 // do not: Go on every backend, over the same words.
+// ⁵ Near capacity a single push takes PushBatch's path (bounded
+// reservation), and so the backend's run publication: a plain store on
+// asm.
 
 import (
 	"fmt"

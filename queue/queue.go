@@ -257,7 +257,7 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 // not name h's block (once per block) or the slot is not published (an
 // empty queue, or a producer between its reservation and its
 // publication); claimSlow then decides. It is written out in Pop because
-// a method with a loop does not inline.
+// as a method it is over the inliner's budget, and so a call.
 //
 // The state read is of the right block: HeadHint, read while Head was h,
 // names h's block if its tag says so (see fallback.Claim), and that block
@@ -266,6 +266,7 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 // state was read. If the block was recycled meanwhile, Head has moved and
 // the CAS fails. The state load is an acquire: the value written before
 // publication is visible.
+
 // rejectOne is Push's answer once the queue is closed: v goes to Release.
 func (c *core[T]) rejectOne(v T) error {
 	releaseAll(c.release, []T{v})
