@@ -13,13 +13,14 @@ import (
 // memResult is the footprint of one queue holding n items, in bytes per
 // item (the items themselves are allocated beforehand and not counted).
 type memResult struct {
-	peakRSS  float64 // growth of the process's peak RSS while filling, per item
-	liveHeap float64 // growth of the Go heap in use, after a GC, per item
-	rssKind  string  // how peakRSS was measured
+	peakRSS    float64 // growth of the process's peak RSS while filling, per item
+	liveHeap   float64 // growth of the Go heap in use, after a GC, per item
+	afterDrain float64 // the same once every item has been popped again (and a GC)
+	rssKind    string  // how peakRSS was measured
 }
 
 // runMemory fills a new queue of contender c with items (PushBatch in runs
-// of 1024), measures, and empties it again.
+// of 1024), measures, empties it again and measures what it keeps.
 func runMemory(c Contender, items []*Item) memResult {
 	runtime.GC()
 	debug.FreeOSMemory()
@@ -53,12 +54,17 @@ func runMemory(c Contender, items []*Item) memResult {
 		}
 		got += k
 	}
+	clear(buf)
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	heap2 := ms.HeapInuse
 	runtime.KeepAlive(q)
 	n := float64(len(items))
 	return memResult{
-		peakRSS:  float64(int64(peak)-int64(rss0)) / n,
-		liveHeap: float64(int64(heap1)-int64(heap0)) / n,
-		rssKind:  kind,
+		peakRSS:    float64(int64(peak)-int64(rss0)) / n,
+		liveHeap:   float64(int64(heap1)-int64(heap0)) / n,
+		afterDrain: float64(int64(heap2)-int64(heap0)) / n,
+		rssKind:    kind,
 	}
 }
 

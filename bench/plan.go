@@ -150,6 +150,7 @@ func plan(p params, sel map[string]bool, res *Results) []cell {
 				return []metricVal{
 					{metric: "peak RSS", unit: "B/item", v: m.peakRSS, bytes: nan, mallocs: nan},
 					{metric: "live heap", unit: "B/item", v: m.liveHeap, bytes: nan, mallocs: nan},
+					{metric: "heap after drain", unit: "B/item", v: m.afterDrain, bytes: nan, mallocs: nan},
 				}, nil
 			}})
 	}

@@ -237,12 +237,15 @@ func (r *Results) writeMemory(w io.Writer) {
 		rows := r.implRows(func(impl string) []string {
 			a, _ := r.sum("memory", mc, "peak RSS", impl)
 			h, _ := r.sum("memory", mc, "live heap", impl)
-			return []string{fmtCell(a), fmtCell(h)}
+			d, _ := r.sum("memory", mc, "heap after drain", impl)
+			return []string{fmtCell(a), fmtCell(h), fmtCell(d)}
 		})
-		mdTable(w, []string{"impl", "peak RSS growth while filling", "Go heap in use after GC"}, rows)
+		mdTable(w, []string{"impl", "peak RSS growth while filling", "Go heap in use after GC", "Go heap kept after draining"}, rows)
 		fmt.Fprintf(w, "Peak RSS (read as %s): the process's peak resident size while filling (the kernel's VmHWM, reset through /proc/self/clear_refs "+
 			"before filling) minus its resident size before, after runtime/debug.FreeOSMemory; it includes garbage that a growing queue leaves behind, "+
 			"and only pages actually touched. Go heap: HeapInuse after a GC, so it counts allocated but untouched memory. "+
+			"Kept after draining: HeapInuse once every item has been popped and a GC has run, per item of the burst, with the queue still alive: "+
+			"what a long-lived queue goes on holding (and the collector on scanning) after a burst. "+
 			"Bounded contenders are created with the whole capacity. mutexlist's link lives in the item (8 of its 64 bytes), so the list itself adds nothing.\n\n", r.memKind)
 	}
 }
