@@ -100,29 +100,30 @@ func runPhases(q Queue, items []*Item, producers, consumers int) phases {
 	t0 := time.Now()
 	stamps := make([][]time.Duration, producers+consumers)
 	per := len(items) / producers
-	for p := range producers {
+	// atStart runs f in a goroutine that first waits at the start line.
+	atStart := func(f func()) {
 		wg.Add(1)
 		ready.Add(1)
 		go func() {
 			defer wg.Done()
 			ready.Done()
 			waitStart(&start)
+			f()
+		}()
+	}
+	for p := range producers {
+		atStart(func() {
 			for i, v := range items[p*per : (p+1)*per] {
 				q.Push(v)
 				if i%every == 0 {
 					stamps[p] = append(stamps[p], time.Since(t0))
 				}
 			}
-		}()
+		})
 	}
 	total := int64(per * producers)
 	for c := range consumers {
-		wg.Add(1)
-		ready.Add(1)
-		go func() {
-			defer wg.Done()
-			ready.Done()
-			waitStart(&start)
+		atStart(func() {
 			for n, local := 0, int64(0); ; {
 				if _, ok := q.Pop(); ok {
 					local++
@@ -139,7 +140,7 @@ func runPhases(q Queue, items []*Item, producers, consumers int) phases {
 				yields.Add(1)
 				runtime.Gosched()
 			}
-		}()
+		})
 	}
 	ready.Wait()
 	t0 = time.Now()

@@ -197,19 +197,20 @@ func (c *core[T]) reserveOneNative() (t uint64, hint, r skel.Ref, ok bool) {
 // claimSlow is Pop's claim where the published claim cannot make it, or on
 // native: the full claim (the tail is read), the walk to the block and the
 // hint, and the wait for a slot reserved but not yet published. It returns
-// the claimed position and its block, or false if the queue is empty.
-func (c *core[T]) claimSlow() (h uint64, r skel.Ref, ok bool) {
+// the claimed position and its block (Ref, skeleton and values), or false if
+// the queue is empty.
+func (c *core[T]) claimSlow() (h uint64, r skel.Ref, b *skel.Block, vb *valBlock[T], ok bool) {
 	var hint skel.Ref
 	if c.backend == nativeBackend {
 		var sp skel.Span
 		if m, _ := native.ClaimRun(c.ctl, 1, &sp); m == 0 {
-			return 0, 0, false
+			return 0, 0, nil, nil, false
 		}
 		h, hint, r = sp.Pos, sp.Hint, sp.Refs[0] // Refs[0] is 0 if sp.N is 0
 	} else {
 		var m uint64
 		if h, m, hint = fallback.Claim(c.ctl, 1); m == 0 {
-			return 0, 0, false
+			return 0, 0, nil, nil, false
 		}
 		r = hint
 	}
@@ -217,12 +218,12 @@ func (c *core[T]) claimSlow() (h uint64, r skel.Ref, ok bool) {
 		r = c.Locate(hint, h>>skel.LogB)
 	}
 	moveHint(&c.ctl.HeadHint, hint, r)
-	b, _ := c.block(refIdx(r))
+	b, vb = c.block(refIdx(r))
 	off := uint32(h) & (skel.B - 1)
 	if load64(&b.State[off/8])&(slotBit(off)) == 0 {
 		chain.Wait(b, off, 1)
 	}
-	return h, r, true
+	return h, r, b, vb, true
 }
 
 // splice reserves k >= 1 positions and locates the run's first sp.N >= 1
@@ -251,13 +252,21 @@ func (c *core[T]) splice(k uint64, sp *skel.Span) error {
 	if !ok {
 		return ErrClosed
 	}
-	sp.Pos, sp.Hint = t, hint
-	if holdsRun(hint, t, k) { // locateRun's common case, without its call
-		sp.Refs[0], sp.N = hint, 1
-	} else {
-		c.locateRun(sp, k)
-	}
+	c.locateSpan(sp, t, hint, k)
 	return nil
+}
+
+// locateSpan records in sp the run [pos, pos+count) and the hint read
+// before its reservation or claim, and locates the run's first blocks: the
+// hint's block without a walk when it holds the whole run (the common
+// case, without locateRun's call), else locateRun.
+func (c *core[T]) locateSpan(sp *skel.Span, pos uint64, hint skel.Ref, count uint64) {
+	sp.Pos, sp.Hint = pos, hint
+	if holdsRun(hint, pos, count) {
+		sp.Refs[0], sp.N = hint, 1
+		return
+	}
+	c.locateRun(sp, count)
 }
 
 // locateRun locates the first blocks of the run of count positions that
@@ -287,8 +296,7 @@ func (c *core[T]) spliceBounded(k uint64, sp *skel.Span) error {
 	case chain.Full:
 		return ErrFull
 	}
-	sp.Pos, sp.Hint = t, hint
-	c.locateRun(sp, k)
+	c.locateSpan(sp, t, hint, k)
 	return nil
 }
 
@@ -312,12 +320,7 @@ func (c *core[T]) claim(n uint64, sp *skel.Span) uint64 {
 	if m == 0 {
 		return 0
 	}
-	sp.Pos, sp.Hint = h, hint
-	if holdsRun(hint, h, m) { // as in splice
-		sp.Refs[0], sp.N = hint, 1
-	} else {
-		c.locateRun(sp, m)
-	}
+	c.locateSpan(sp, h, hint, m)
 	return m
 }
 
@@ -334,8 +337,7 @@ func (c *core[T]) claimBefore(n, end uint64, sp *skel.Span) uint64 {
 	if m == 0 {
 		return 0
 	}
-	sp.Pos, sp.Hint = h, hint
-	c.locateRun(sp, m)
+	c.locateSpan(sp, h, hint, m)
 	return m
 }
 

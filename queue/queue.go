@@ -229,10 +229,9 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 		}
 	}
 	if !ok {
-		if h, r, ok = c.claimSlow(); !ok {
+		if h, r, b, vb, ok = c.claimSlow(); !ok {
 			return v, false
 		}
-		b, vb = c.block(refIdx(r))
 	}
 	off := uint32(h) & (skel.B - 1)
 	// fallback.Retire(b, 1), written out (see Push).
