@@ -57,8 +57,9 @@ run() {
 
 # cell NAME BENCH ITEMS_PER_OP: one table row's numbers per operation (N
 # operations more in the second run than in the first). The runtime's
-# background work (the scavenger, timers) differs between runs and only
-# ever adds: each cell is measured twice and the smaller difference kept.
+# background work (the scavenger, timers) differs between the two runs, by
+# a few instructions per operation either way: each cell is measured twice
+# and the smaller difference kept.
 cell() {
   local items=$((N * $3)) best=""
   for rep in 1 2; do
