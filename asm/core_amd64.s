@@ -86,6 +86,7 @@ loop:
 	MOVQ	CTL_HEAD(CTL), H
 	MOVQ	CTL_TAIL(CTL), TMP
 	BTRQ	$CLOSED_BIT, TMP		// t &= PosMask
+	BTRQ	$SEALED_BIT, TMP
 	MOVQ	TMP, M
 	SUBQ	H, M				// m = t - h
 	JEQ	empty

@@ -131,7 +131,7 @@ loop:
 	// grows and Head <= Tail always, so the t read after h is >= h.
 	LDAR	(HEADP), H
 	LDAR	(TAILP), M		// acquire, as the fallback's atomic.Load
-	AND	$~(1<<CLOSED_BIT), M	// t &= PosMask
+	AND	$~(1<<CLOSED_BIT|1<<SEALED_BIT), M	// t &= PosMask
 	SUBS	H, M			// m = t - h
 	BEQ	empty
 	CMP	N, M

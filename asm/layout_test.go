@@ -30,6 +30,7 @@ var skelConsts = map[string]uint64{
 	"BLK_CONSUMED":  uint64(skel.OffConsumed),
 	"BLK_STATE":     uint64(skel.OffState),
 	"CLOSED_BIT":    uint64(bits.TrailingZeros64(skel.Closed)),
+	"SEALED_BIT":    uint64(bits.TrailingZeros64(skel.Sealed)),
 	"SLOTS_B":       skel.B,
 	"PUBLISHED":     skel.Published,
 	"ALL_PUBLISHED": skel.AllPublished,
@@ -77,8 +78,8 @@ func checkDefines(src string, want map[string]uint64) []string {
 // skel, and that every .s file takes them from there rather than defining
 // its own, whatever GOARCH the test runs on.
 func TestLayoutMatchesSkel(t *testing.T) {
-	if skel.Closed != 1<<63 || skel.AllPublished != skel.Published*0x0101010101010101 {
-		t.Fatalf("skel.Closed = %#x, skel.AllPublished = %#x: the assembly assumes bit 63 and one byte per slot", skel.Closed, skel.AllPublished)
+	if skel.Closed != 1<<63 || skel.PosMask != 1<<62-1 || skel.AllPublished != skel.Published*0x0101010101010101 {
+		t.Fatalf("skel.Closed = %#x, skel.AllPublished = %#x: the assembly assumes Closed in bit 63, two flag bits above the position and one byte per slot", skel.Closed, skel.AllPublished)
 	}
 	read := func(f string) string {
 		src, err := os.ReadFile(f)

@@ -9,6 +9,7 @@
 #define BLK_CONSUMED	128	// skel.OffConsumed
 #define BLK_STATE	256	// skel.OffState
 #define CLOSED_BIT	63	// skel.Closed == 1<<CLOSED_BIT
+#define SEALED_BIT	62	// skel.Sealed == 1<<SEALED_BIT
 #define SLOTS_B	1024	// skel.B
 #define PUBLISHED	1	// skel.Published
 #define ALL_PUBLISHED	0x0101010101010101	// skel.AllPublished

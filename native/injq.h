@@ -22,7 +22,8 @@
 #define INJQ_LOGB 10                        // skel.LogB
 #define INJQ_B (1u << INJQ_LOGB)            // skel.B
 #define INJQ_CLOSED (UINT64_C(1) << 63)     // skel.Closed
-#define INJQ_POSMASK (INJQ_CLOSED - 1)      // skel.PosMask
+#define INJQ_SEALED (UINT64_C(1) << 62)     // skel.Sealed
+#define INJQ_POSMASK (INJQ_SEALED - 1)      // skel.PosMask
 #define INJQ_IDXBITS 24                     // skel.IdxBits
 #define INJQ_IDXMASK ((UINT64_C(1) << INJQ_IDXBITS) - 1)        // skel.IdxMask
 #define INJQ_TAGMASK ((UINT64_C(1) << (64 - INJQ_IDXBITS)) - 1) // skel.TagMask

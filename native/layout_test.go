@@ -22,6 +22,7 @@ func TestLayoutMatchesSkel(t *testing.T) {
 		"LogB":        skel.LogB,
 		"B":           skel.B,
 		"Closed":      skel.Closed,
+		"Sealed":      skel.Sealed,
 		"PosMask":     skel.PosMask,
 		"IdxBits":     skel.IdxBits,
 		"IdxMask":     skel.IdxMask,

@@ -122,6 +122,7 @@ func cLayout() map[string]uint64 {
 		"LogB":        C.INJQ_LOGB,
 		"B":           C.INJQ_B,
 		"Closed":      C.INJQ_CLOSED,
+		"Sealed":      C.INJQ_SEALED,
 		"PosMask":     C.INJQ_POSMASK,
 		"IdxBits":     C.INJQ_IDXBITS,
 		"IdxMask":     C.INJQ_IDXMASK,

@@ -231,7 +231,7 @@ func (c *core[T]) claimSlow() (h uint64, r skel.Ref, b *skel.Block, vb *valBlock
 // closed, and ErrFull when the queue is near its capacity and the push
 // would pass it; then it has reserved nothing.
 func (c *core[T]) splice(k uint64, sp *skel.Span) error {
-	if load64(&c.nearFull) != 0 {
+	if load64(&c.bounded) != 0 {
 		return c.spliceBounded(k, sp)
 	}
 	var t uint64
@@ -289,7 +289,7 @@ func (c *core[T]) locateFirst(sp *skel.Span) {
 // backend: the reservation checks the length of the chain
 // (chain.ReserveBounded), in Go, over the same words as the backends'.
 func (c *core[T]) spliceBounded(k uint64, sp *skel.Span) error {
-	t, hint, o := chain.ReserveBounded(c.ctl, k, c.maxBlocks)
+	t, hint, o := chain.ReserveBounded(c.ctl, k, c.maxBlocks, c.limit)
 	switch o {
 	case chain.Closed:
 		return ErrClosed
@@ -386,7 +386,7 @@ func (c *core[T]) close() bool {
 		closed = fallback.Close(c.ctl)
 	}
 	if closed {
-		c.closeParking()
+		c.closeParkings()
 	}
 	return closed
 }

@@ -49,6 +49,7 @@ type (
 	closeIn   struct{}
 	lenIn     struct{}
 	emptyIn   struct{}
+	shrinkIn  struct{}
 	popOut    struct {
 		v  int
 		ok bool
@@ -65,9 +66,10 @@ func (p popNIn) String() string { return fmt.Sprintf("popN(%d)", p.n) }
 func (popWaitIn) String() string {
 	return "popWait"
 }
-func (closeIn) String() string { return "close" }
-func (lenIn) String() string   { return "len" }
-func (emptyIn) String() string { return "isEmpty" }
+func (closeIn) String() string  { return "close" }
+func (lenIn) String() string    { return "len" }
+func (emptyIn) String() string  { return "isEmpty" }
+func (shrinkIn) String() string { return "shrink" }
 
 // world is one instance of a scenario: a queue, and what its goroutines
 // did to it.
@@ -92,6 +94,8 @@ type world struct {
 	// mayFill says the scenario can fill its queue: otherwise ErrFull is
 	// a failure.
 	mayFill bool
+	// limit is the queue's Config.Limit (0: none).
+	limit int
 }
 
 type drainCall struct {
@@ -102,9 +106,12 @@ type drainCall struct {
 	released     []int
 }
 
-func newWorld() *world {
-	w := &world{pushed: map[int]bool{}, rejected: map[int]bool{}, full: map[int]bool{}, linear: true}
-	q, err := NewWithConfig(Config[int]{Backend: "fallback", Release: func(v int) {
+func newWorld() *world { return newWorldLimit(0) }
+
+// newWorldLimit is newWorld for a queue with Config.Limit limit.
+func newWorldLimit(limit int) *world {
+	w := &world{pushed: map[int]bool{}, rejected: map[int]bool{}, full: map[int]bool{}, linear: true, limit: limit, mayFill: limit > 0}
+	q, err := NewWithConfig(Config[int]{Backend: "fallback", Limit: limit, Release: func(v int) {
 		w.released = append(w.released, v)
 		if w.inDrain {
 			d := &w.drains[len(w.drains)-1]
@@ -155,6 +162,23 @@ func (w *world) pushBatch(g int, vs ...int) {
 	w.pushed1(vs, err)
 }
 
+// pushWait records PushWait as a push: it returns nil or ErrClosed, and
+// takes effect at its last attempt.
+func (w *world) pushWait(g int, v int) {
+	err, _ := w.record(g, pushIn{[]int{v}}, func() any { return w.q.PushWait(context.Background(), v) }).(error)
+	w.pushed1([]int{v}, err)
+}
+
+func (w *world) shrink(g int) {
+	if w.record(g, shrinkIn{}, func() any { return w.q.Shrink() }).(bool) {
+		shrinks++
+	}
+}
+
+// shrinks counts the runs' Shrinks that retired an arena, so that TestCheck
+// can require the shrink scenarios to reach it.
+var shrinks int
+
 func (w *world) pop(g int) {
 	o := w.record(g, popIn{}, func() any { v, ok := w.q.Pop(); return popOut{v, ok} }).(popOut)
 	if o.ok {
@@ -183,7 +207,7 @@ func (w *world) popWait(g int) {
 func (w *world) close(g int) { w.record(g, closeIn{}, func() any { return w.q.Close() }) }
 
 func (w *world) len(g int) {
-	o := w.record(g, lenIn{}, func() any { n, exact := w.c.count(); return lenOut{n, exact} }).(lenOut)
+	o := w.record(g, lenIn{}, func() any { n, exact := w.q.count(); return lenOut{n, exact} }).(lenOut)
 	if !o.exact {
 		inexactLens++
 	}
@@ -283,13 +307,15 @@ func (w *world) verify() string {
 	if msg := w.drainRule(); msg != "" {
 		return msg
 	}
-	if blocks, chain, free := coretest.Census(w.c.arena); chain+free != blocks {
-		return fmt.Sprintf("census: %d blocks in the chain + %d free != %d allocated", chain, free, blocks)
+	for c := w.c; c != nil; c = loadPtr(&c.next) { // every arena the queue used
+		if blocks, chain, free := coretest.Census(c.arena); chain+free != blocks {
+			return fmt.Sprintf("census: %d blocks in the chain + %d free != %d allocated", chain, free, blocks)
+		}
 	}
 	if len(w.full) > 0 && !w.mayFill {
 		return fmt.Sprintf("ErrFull from a queue that cannot be full (refused %v)", slices.Sorted(maps.Keys(w.full)))
 	}
-	if w.linear && !check.Linearizable(fifo, w.ops) {
+	if w.linear && !check.Linearizable(fifoModel(w.limit), w.ops) {
 		return "the history is not linearizable against a FIFO queue"
 	}
 	return ""
@@ -391,11 +417,13 @@ func (w *world) history() string {
 	return strings.Join(lines, "\n\t")
 }
 
-// fifo is the sequential specification: the queued items and the closed
-// flag, encoded in a string.
-var fifo = check.Model[string]{Init: "", Step: fifoStep}
+// fifoModel is the sequential specification of a queue with Config.Limit
+// limit: the queued items and the closed flag, encoded in a string.
+func fifoModel(limit int) check.Model[string] {
+	return check.Model[string]{Init: "", Step: func(s string, op check.Op) (string, bool) { return fifoStep(s, op, limit) }}
+}
 
-func fifoStep(s string, op check.Op) (string, bool) {
+func fifoStep(s string, op check.Op, limit int) (string, bool) {
 	closed := strings.HasPrefix(s, "x")
 	var items []int
 	for _, f := range strings.Fields(strings.TrimPrefix(s, "x")) {
@@ -419,12 +447,14 @@ func fifoStep(s string, op check.Op) (string, bool) {
 		switch {
 		case closed:
 			return s, errors.Is(err, ErrClosed)
+		case errors.Is(err, ErrFull) && limit > 0:
+			return s, len(items)+len(in.vs) > limit // refused only if it did not fit
 		case errors.Is(err, ErrFull):
-			return s, true // refused, nothing reserved: no effect (verify limits when)
+			return s, true // the capacity: no effect (verify limits when)
 		case err != nil:
 			return s, false
 		}
-		return enc(append(items, in.vs...), closed), true
+		return enc(append(items, in.vs...), closed), limit == 0 || len(items)+len(in.vs) <= limit
 	case popIn:
 		o := op.Output.(popOut)
 		if len(items) == 0 {
@@ -457,6 +487,9 @@ func fifoStep(s string, op check.Op) (string, bool) {
 		return s, o.n == len(items) || !o.exact && o.n <= len(items)
 	case emptyIn:
 		return s, op.Output.(bool) == (len(items) == 0)
+	case shrinkIn:
+		// No visible effect; it may succeed only on an empty open queue.
+		return s, !op.Output.(bool) || len(items) == 0 && !closed
 	}
 	return s, false
 }
@@ -607,6 +640,68 @@ var scenarios = []check.Scenario{
 	}),
 }
 
+// The scenarios of arena retirement and of Config.Limit.
+var shrinkScenarios = []check.Scenario{
+	// Shrink racing pushes and pops that cross a block: the queue moves
+	// on only while empty, and nothing is lost or reordered across the
+	// move, whichever goroutine finds the seal first.
+	scenario("shrink", func() (*world, []func()) {
+		w := newWorld()
+		w.prefill(items(9, 0, 10), 8) // two arenas' chunks; two items left
+		return w, []func(){
+			func() { w.pop(0); w.shrink(0); w.pop(0) },
+			func() { w.push(1, 100); w.pushBatch(1, items(1, 1, 2)...) },
+			func() { w.pop(2); w.shrink(2); w.len(2) },
+		}
+	}),
+	// Shrink against Close and pushes: Close closes the queue exactly once
+	// wherever it lives, and no push lands after it.
+	scenario("shrink-close", func() (*world, []func()) {
+		w := newWorld()
+		w.prefill(items(9, 0, 9), 9) // empty, grown past its first block
+		return w, []func(){
+			func() { w.shrink(0); w.isEmpty(0) },
+			func() { w.close(1) },
+			func() { w.push(2, 100); w.push(2, 101) },
+		}
+	}),
+	// A consumer asleep in an arena that is retired: the seal wakes it,
+	// and it finds the item pushed into the successor.
+	scenario("shrink-wait", func() (*world, []func()) {
+		w := newWorld()
+		w.prefill(items(9, 0, 9), 9)
+		return w, []func(){
+			func() { w.popWait(0) },
+			func() { w.shrink(1); w.push(1, 100) },
+		}
+	}),
+	// Config.Limit: pushes refused with ErrFull only when they would not
+	// fit, never past the limit, and pops making room, across a block.
+	scenario("limit", func() (*world, []func()) {
+		w := newWorldLimit(3)
+		for range 6 { // the head at position 6
+			_ = w.q.Push(0)
+			w.q.Pop()
+		}
+		w.prefill(items(9, 0, 2), 0) // positions 6-7 queued, the next block ahead
+		return w, []func(){
+			func() { w.push(0, 100); w.pushBatch(0, items(1, 1, 2)...) },
+			// One goroutine, so that the pop ends before the push
+			// begins (a goroutine's first operation begins at step 0).
+			func() { w.pop(1); w.push(1, 200); w.popN(1, 2) },
+		}
+	}),
+	// A producer waiting for room is woken by a pop, or by Close.
+	scenario("pushwait", func() (*world, []func()) {
+		w := newWorldLimit(1)
+		w.prefill(items(9, 0, 1), 0)
+		return w, []func(){
+			func() { w.pushWait(0, 100); w.pushWait(0, 101) },
+			func() { w.pop(1); w.close(1) },
+		}
+	}),
+}
+
 // staleHint is a scenario whose consumers start from a head hint that
 // names a block recycled since (a state the hints' contract allows: its
 // number is below the head's block), so that the walk must see the tag
@@ -634,13 +729,13 @@ func TestCheck(t *testing.T) {
 		replay(t, r)
 		return
 	}
-	for _, sc := range append(scenarios, staleHint) {
+	for _, sc := range allScenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
 			bound := checkBound
 			if deeper[sc.Name] {
 				bound++
 			}
-			inexactLens = 0
+			inexactLens, shrinks = 0, 0
 			runs, decisions, f := check.Explore(sc, bound)
 			if f != nil {
 				t.Fatal(f)
@@ -650,6 +745,9 @@ func TestCheck(t *testing.T) {
 			}
 			if sc.Name == "len-fallback" && inexactLens == 0 {
 				t.Fatal("no run reached Len's fallback")
+			}
+			if strings.HasPrefix(sc.Name, "shrink") && shrinks == 0 {
+				t.Fatal("no run retired an arena")
 			}
 			t.Logf("%s: %v schedules with at most 0..%d preemptions, then %d PCT samples; up to %d decisions a run",
 				sc.Name, runs, bound, checkSamples, decisions)
@@ -670,11 +768,17 @@ var mutations = []struct {
 	{atom.ClaimUnpublished, "the published claim without its state check", named("push-pop")},
 	{atom.LenHeadFirst, "Len's head read before its tail (review finding 3)", named("len")},
 	{atom.BoundTailFirst, "the bounded reservation's tail read before HeadBlk", named("never-full")},
+	{atom.SealNotEmpty, "Shrink sealing a queue that holds items", named("shrink")},
+	{atom.LimitNoRecheck, "ErrFull without the limit's second look at the head", named("limit")},
+}
+
+func allScenarios() []check.Scenario {
+	return append(append(slices.Clip(scenarios), shrinkScenarios...), staleHint)
 }
 
 // named returns the scenario called name.
 func named(name string) check.Scenario {
-	for _, sc := range append(scenarios, staleHint) {
+	for _, sc := range allScenarios() {
 		if sc.Name == name {
 			return sc
 		}

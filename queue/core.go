@@ -21,11 +21,13 @@ type core[T any] struct {
 	arena   *skel.Arena
 	ctl     *skel.Ctl
 	release func(T)
-	// nearFull is set (to 1, once, by grow) when the arena has grown to
-	// nearFullAt blocks; from then on every reservation checks that the
-	// chain stays within maxBlocks blocks (spliceBounded,
-	// chain.ReserveBounded). Below that a push pays one load of it.
-	nearFull   uint64
+	limit   uint64 // Config.Limit; 0: none
+	// bounded is set when every reservation must check a bound: at once
+	// for a queue with a Limit, and by grow when the arena has grown to
+	// nearFullAt blocks (the capacity, MaxLen). Then reservations go
+	// through spliceBounded (chain.ReserveBounded), and consumers wake
+	// producers that wait for room. Until then a push pays one load of it.
+	bounded    uint64
 	nearFullAt uint64
 	maxBlocks  uint64
 	lenTries   int // Len's attempts at an exact count (lenTries; the checker lowers it)
@@ -40,11 +42,25 @@ type core[T any] struct {
 
 	// For PopWait and PopNWait (wait.go): consumers asleep or about to
 	// sleep, which producers check after each push.
-	waiters    uint64
-	parked     atomic.Pointer[parking]
-	closedOnce uint64 // 1 once Close has woken the sleepers
+	waiters uint64
+	parked  atomic.Pointer[parking]
+	// For PushWait and PushBatchWait: producers waiting for room, which
+	// consumers check after each claim while bounded is set.
+	roomWaiters uint64
+	roomParked  atomic.Pointer[parking]
 
 	growing uint64 // goroutines in grow
+	nblocks uint64 // blocks in the arena
+
+	// Retirement (shrink.go). home is the Queue's pointer to its live
+	// core; next is the successor once c is sealed.
+	home         *atomic.Pointer[core[T]]
+	next         atomic.Pointer[core[T]]
+	shrinkWanted uint64 // set by the GC tick: shrink at the next empty pop
+	// The GC tick's own state (only its goroutine touches these).
+	seenBlocks uint64
+	quiet      bool
+	quietSince int64
 }
 
 // blockRef is one block as the hot path needs it.
@@ -53,10 +69,16 @@ type blockRef[T any] struct {
 	vb *valBlock[T]
 }
 
-func newCore[T any](b backend, release func(T)) *core[T] {
+// newCore returns an empty core for the queue whose live-core pointer is
+// home; limit is Config.Limit (0: none).
+func newCore[T any](b backend, release func(T), limit uint64, home *atomic.Pointer[core[T]]) *core[T] {
 	a := skel.NewArena(b == nativeBackend) // C follows Ctl.Chunks: pin them
-	return &core[T]{backend: b, arena: a, ctl: a.Ctl(), release: release,
-		nearFullAt: nearFullAt, maxBlocks: maxBlocks, lenTries: lenTries}
+	c := &core[T]{backend: b, arena: a, ctl: a.Ctl(), release: release, limit: limit,
+		nearFullAt: nearFullAt, maxBlocks: maxBlocks, lenTries: lenTries, home: home}
+	if limit != 0 {
+		c.bounded = 1
+	}
+	return c
 }
 
 // The capacity policy. Block indices run out at skel.MaxBlocks, and a
@@ -81,12 +103,21 @@ func (c *core[T]) block(idx uint32) (*skel.Block, *valBlock[T]) {
 	return e.b, e.vb
 }
 
-// pushBatch appends vs (non-empty, at most MaxBatch) as one contiguous run.
+// pushBatch appends vs (non-empty, at most MaxBatch) as one contiguous run,
+// in c or, if c is sealed, in its successors.
 func (c *core[T]) pushBatch(vs []T) error {
 	k := len(vs)
 	var sp skel.Span
-	if err := c.splice(uint64(len(vs)), &sp); err != nil {
+	for {
+		err := c.splice(uint64(len(vs)), &sp)
+		if err == nil {
+			break
+		}
 		if err == ErrClosed {
+			if c.sealed() {
+				c = c.moveOn()
+				continue
+			}
 			releaseAll(c.release, vs)
 		}
 		return err
@@ -144,7 +175,15 @@ func (c *core[T]) popN(dst []T, end uint64) int {
 		m = c.claimBefore(uint64(len(dst)), end, &sp)
 	}
 	if m == 0 {
+		if end == noEnd {
+			if n := c.emptyPop(); n != nil {
+				return n.popN(dst, end)
+			}
+		}
 		return 0
+	}
+	if load64(&c.bounded) != 0 && load64(&c.roomWaiters) != 0 {
+		c.wakeRoom(int(m)) // the claim made room (wait.go)
 	}
 	if off := uint32(sp.Pos) & (skel.B - 1); uint64(off)+m <= skel.B {
 		// One block, as in pushBatch.
@@ -236,7 +275,11 @@ func (c *core[T]) grow() {
 		first, last := c.arena.AddChunk(k)
 		c.extendTable(first, last, vals)
 		if uint64(last)+1 >= c.nearFullAt {
-			store64(&c.nearFull, 1) // before the blocks are usable
+			store64(&c.bounded, 1) // before the blocks are usable
+		}
+		add64(&c.nblocks, 1<<k)
+		if k == reserveChunks {
+			c.watch() // past the reserve: the GC tick looks at it from now on
 		}
 		// Only now may anybody take one of the new blocks.
 		chain.PushFree(c.arena, first, last)

@@ -1,6 +1,8 @@
 package queue
 
 import (
+	"unsafe"
+
 	"github.com/injectq/injectq/internal/coretest"
 	"github.com/injectq/injectq/internal/skel"
 )
@@ -34,8 +36,18 @@ const BlockSlots = skel.B
 // blocks blocks, as a queue near MaxLen does; q must not be in use yet.
 func SetCapacity[T any](q *Queue[T], blocks uint64) {
 	c := q.core()
-	c.maxBlocks, c.nearFullAt, c.nearFull = blocks, 0, 1
+	c.maxBlocks, c.nearFullAt, c.bounded = blocks, 0, 1
 }
 
 // DrainChunk is how many items Drain removes per claim.
 func DrainChunk() int { return int(drainChunkSize()) }
+
+// SetShrinkAfter sets how long a queue must stay quiet before the GC tick
+// retires its arena, and returns the old setting.
+func SetShrinkAfter(ns int64) (old int64) { return shrinkAfter.Swap(ns) }
+
+// GCTicks returns how many GC ticks have run.
+func GCTicks() uint64 { return gcTicks.Load() }
+
+// ArenaID identifies q's live arena (it changes when the queue moves on).
+func ArenaID[T any](q *Queue[T]) uintptr { return uintptr(unsafe.Pointer(q.live())) }

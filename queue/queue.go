@@ -21,18 +21,24 @@ var (
 	// asm under -tags purego, native without cgo.
 	ErrBackendUnavailable = errors.New("queue: backend unavailable")
 	// ErrTooLarge is returned (wrapped, with the length) by PushBatch for a
-	// batch of more than MaxBatch items, before anything is reserved: the
+	// batch of more than MaxBatch items, or of more than Config.Limit
+	// items (which could never fit), before anything is reserved: the
 	// queue is unchanged, and the items stay the caller's (Release does not
 	// see them).
 	ErrTooLarge = errors.New("queue: batch too large")
-	// ErrFull is returned by Push and PushBatch when the push would make
-	// the queue's blocks, from the first not yet recycled to the one of
-	// the push's last item, hold more than MaxLen slots; nothing was
-	// reserved and the items stay the caller's (Release does not see
-	// them). A consumer stalled between its claim and its retirement keeps
-	// its block and those after it from being recycled, so a queue can be
-	// full while Len is far below MaxLen.
+	// ErrFull is returned by Push and PushBatch when the queue has no room
+	// for the push: it would then hold more than Config.Limit items, or
+	// its blocks, from the first not yet recycled to the one of the push's
+	// last item, would hold more than MaxLen slots. Nothing was reserved
+	// and the items stay the caller's (Release does not see them). A
+	// consumer stalled between its claim and its retirement keeps its
+	// block and those after it from being recycled, so an unbounded queue
+	// can be full while Len is far below MaxLen. PushWait and
+	// PushBatchWait wait for room instead.
 	ErrFull = errors.New("queue: full")
+	// ErrBadLimit is returned (wrapped, with the value) by NewWithConfig
+	// for a Config.Limit below zero or above MaxLen.
+	ErrBadLimit = errors.New("queue: bad limit")
 )
 
 const (
@@ -69,18 +75,29 @@ type Config[T any] struct {
 	// end. With the check, a push that races with Close recurses once more
 	// and stops.
 	Release func(T)
+	// Limit bounds the queue: a push after which it would hold more than
+	// Limit items returns ErrFull at once (PushWait and PushBatchWait wait
+	// for room), and a batch longer than Limit returns ErrTooLarge. The
+	// bound is exact: Len never exceeds Limit. It counts items pushed and
+	// not yet claimed by a pop, so the memory it bounds is Limit items
+	// plus those pops are still copying out. 0 means unbounded; a bound
+	// costs a push one load of the consumers' head, and nothing when unset.
+	Limit int
 }
 
 // New returns an empty queue on the start-up backend, without a Release hook.
 func New[T any]() *Queue[T] {
 	q := new(Queue[T])
-	q.c.Store(newCore[T](defaultBackend, nil))
+	q.c.Store(newCore[T](defaultBackend, nil, 0, &q.c))
 	return q
 }
 
 // NewWithConfig returns an empty queue configured by c. The error wraps
-// ErrUnknownBackend or ErrBackendUnavailable.
+// ErrUnknownBackend, ErrBackendUnavailable or ErrBadLimit.
 func NewWithConfig[T any](c Config[T]) (*Queue[T], error) {
+	if c.Limit < 0 || uint64(c.Limit) > MaxLen {
+		return nil, fmt.Errorf("%w: %d (want 0 for none, or 1 to %d)", ErrBadLimit, c.Limit, uint64(MaxLen))
+	}
 	b := defaultBackend
 	if c.Backend != "" {
 		var err error
@@ -89,7 +106,7 @@ func NewWithConfig[T any](c Config[T]) (*Queue[T], error) {
 		}
 	}
 	q := new(Queue[T])
-	q.c.Store(newCore(b, c.Release))
+	q.c.Store(newCore(b, c.Release, uint64(c.Limit), &q.c))
 	return q, nil
 }
 
@@ -103,7 +120,7 @@ func (q *Queue[T]) core() *core[T] {
 // initZero makes the zero Queue usable (kept out of core so that core
 // inlines).
 func (q *Queue[T]) initZero() *core[T] {
-	casPtr(&q.c, nil, newCore[T](defaultBackend, nil))
+	casPtr(&q.c, nil, newCore[T](defaultBackend, nil, 0, &q.c))
 	return loadPtr(&q.c)
 }
 
@@ -121,8 +138,8 @@ func (q *Queue[T]) Push(v T) error {
 	if c == nil {
 		c = q.initZero()
 	}
-	if load64(&c.nearFull) != 0 {
-		return c.pushBatch([]T{v}) // capacity checked (core.go)
+	if load64(&c.bounded) != 0 {
+		return c.pushBatch([]T{v}) // a limit or the capacity checked (core.go)
 	}
 	// t is the reserved position, hint TailHint as read before the
 	// reservation, r the block of t if known (backend.go's table, row 1).
@@ -131,7 +148,7 @@ func (q *Queue[T]) Push(v T) error {
 	if c.backend == nativeBackend {
 		var ok bool
 		if t, hint, r, ok = c.reserveOneNative(); !ok {
-			return c.rejectOne(v)
+			return q.pushClosed(c, v)
 		}
 	} else {
 		// fallback.Reserve(c.ctl, 1), written out: the call would not
@@ -140,7 +157,7 @@ func (q *Queue[T]) Push(v T) error {
 		for {
 			t = load64(&ctl.Tail)
 			if t&skel.Closed != 0 {
-				return c.rejectOne(v)
+				return q.pushClosed(c, v)
 			}
 			hint = load64(&ctl.TailHint)
 			if cas64(&ctl.Tail, t, t+1) {
@@ -176,14 +193,15 @@ func (q *Queue[T]) Push(v T) error {
 // push's items land between them, and a consumer sees them in order. After
 // Close it returns ErrClosed and every item of vs has been handed to
 // Release. An empty batch is a no-op (ErrClosed if the queue is closed).
-// A batch of more than MaxBatch items returns ErrTooLarge, and one that
-// would fill the queue past MaxLen ErrFull; neither reserves anything.
+// A batch of more than MaxBatch items, or of more than the queue's Limit,
+// returns ErrTooLarge, and one that would fill the queue past its Limit or
+// MaxLen ErrFull; neither reserves anything.
 // The queue copies the items; the caller may reuse vs.
 func (q *Queue[T]) PushBatch(vs []T) error {
 	c := q.core()
 	switch {
 	case len(vs) == 0:
-		if c.isClosed() {
+		if q.IsClosed() {
 			return ErrClosed
 		}
 		return nil
@@ -191,6 +209,8 @@ func (q *Queue[T]) PushBatch(vs []T) error {
 		return q.Push(vs[0])
 	case len(vs) > MaxBatch:
 		return fmt.Errorf("%w: %d items, at most %d", ErrTooLarge, len(vs), MaxBatch)
+	case c.limit != 0 && uint64(len(vs)) > c.limit:
+		return fmt.Errorf("%w: %d items, more than the queue's limit of %d", ErrTooLarge, len(vs), c.limit)
 	}
 	return c.pushBatch(vs)
 }
@@ -230,8 +250,14 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 	}
 	if !ok {
 		if h, r, b, vb, ok = c.claimSlow(); !ok {
+			if c.emptyPop() != nil { // c was sealed: the queue moved on
+				return q.Pop()
+			}
 			return v, false
 		}
+	}
+	if load64(&c.bounded) != 0 && load64(&c.roomWaiters) != 0 {
+		c.wakeRoom(1) // the claim made room (wait.go)
 	}
 	off := uint32(h) & (skel.B - 1)
 	// fallback.Retire(b, 1), written out (see Push).
@@ -266,8 +292,13 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 // the CAS fails. The state load is an acquire: the value written before
 // publication is visible.
 
-// rejectOne is Push's answer once the queue is closed: v goes to Release.
-func (c *core[T]) rejectOne(v T) error {
+// pushClosed is Push's answer when c's tail is closed: push again if c was
+// only sealed (the queue moved on), else hand v to Release.
+func (q *Queue[T]) pushClosed(c *core[T], v T) error {
+	if c.sealed() {
+		c.moveOn()
+		return q.Push(v)
+	}
 	releaseAll(c.release, []T{v})
 	return ErrClosed
 }
@@ -286,7 +317,7 @@ func (q *Queue[T]) PopN(dst []T) int {
 		dst[0] = v
 		return 1
 	}
-	return q.core().popN(dst, noEnd)
+	return q.core().popN(dst, noEnd) // moves on past a sealed core
 }
 
 // Len returns the number of items pushed and not yet popped: the items of
@@ -298,35 +329,55 @@ func (q *Queue[T]) PopN(dst []T) int {
 // held at any instant of its last attempt, so never more than the most the
 // queue held during the call.
 func (q *Queue[T]) Len() int {
-	n, _ := q.core().count()
+	n, _ := q.count()
 	return n
 }
 
 // count is Len; exact reports that it is the count at one instant (the
 // checker's model holds the other answer to the weaker bound).
-func (c *core[T]) count() (n int, exact bool) {
+func (q *Queue[T]) count() (n int, exact bool) {
+	c := q.core()
+	for {
+		n, exact, sealed := c.count()
+		if !sealed {
+			return n, exact
+		}
+		c = c.moveOn() // c was empty from its seal on: count the successor
+	}
+}
+
+// count is Len over c; sealed reports that c was sealed at the first load
+// (its count is then 0 for good, and the queue's is its successor's).
+func (c *core[T]) count() (n int, exact, sealed bool) {
 	if atom.Checking && mutated(atom.LenHeadFirst) { // a deliberate bug, for the checker
 		h := load64(&c.ctl.Head)
-		return int(load64(&c.ctl.Tail)&skel.PosMask - h), true
+		t := load64(&c.ctl.Tail)
+		return int(t&skel.PosMask - h), true, t&skel.Sealed != 0
 	}
 	for range c.lenTries {
 		// The tail, the head, the tail again: if the tail did not move,
 		// t-h is the count at the instant the head was read (the head
 		// never passes the tail).
-		t := load64(&c.ctl.Tail) & skel.PosMask
+		t := load64(&c.ctl.Tail)
+		if t&skel.Sealed != 0 {
+			return 0, true, true
+		}
 		h := load64(&c.ctl.Head)
-		if load64(&c.ctl.Tail)&skel.PosMask == t {
-			return int(t - h), true
+		if load64(&c.ctl.Tail) == t {
+			return int(t&skel.PosMask - h), true, false
 		}
 	}
 	// The tail first: t-h is at most the count at every instant between
 	// the two loads (the tail only grows after the first, the head was
 	// no larger before the second).
-	t := load64(&c.ctl.Tail) & skel.PosMask
-	if h := load64(&c.ctl.Head); h < t {
-		return int(t - h), false
+	t := load64(&c.ctl.Tail)
+	if t&skel.Sealed != 0 {
+		return 0, true, true
 	}
-	return 0, false
+	if h := load64(&c.ctl.Head); h < t&skel.PosMask {
+		return int(t&skel.PosMask - h), false, false
+	}
+	return 0, false, false
 }
 
 // lenTries is how often Len tries for an exact count.
@@ -336,20 +387,40 @@ const lenTries = 4
 // it returns true the queue was empty at an instant during the call, and
 // if false it held an item at one.
 func (q *Queue[T]) IsEmpty() bool {
-	c := q.core()
-	// The head first: a tail read after it equal to it means the queue was
-	// empty at both loads; a larger one, that a reservation was ahead of
-	// the head at the first load or landed between them.
-	h := load64(&c.ctl.Head)
-	return load64(&c.ctl.Tail)&skel.PosMask == h
+	for c := q.core(); ; c = c.moveOn() {
+		// The head first: a tail read after it equal to it means the
+		// queue was empty at both loads; a larger one, that a
+		// reservation was ahead of the head at the first load or landed
+		// between them. A sealed c was empty from its seal on; then the
+		// successor decides.
+		h := load64(&c.ctl.Head)
+		if t := load64(&c.ctl.Tail); t&skel.Sealed == 0 {
+			return t&skel.PosMask == h
+		}
+	}
 }
 
 // Close closes the queue to pushes; items already queued can still be
 // popped or drained. It returns true only for the call that closed it.
-func (q *Queue[T]) Close() bool { return q.core().close() }
+func (q *Queue[T]) Close() bool {
+	for c := q.core(); ; c = c.moveOn() {
+		if c.close() {
+			return true
+		}
+		if !c.sealed() {
+			return false // closed by another call
+		}
+	}
+}
 
 // IsClosed reports whether Close has been called.
-func (q *Queue[T]) IsClosed() bool { return q.core().isClosed() }
+func (q *Queue[T]) IsClosed() bool {
+	for c := q.core(); ; c = c.moveOn() {
+		if t := load64(&c.ctl.Tail); t&skel.Sealed == 0 {
+			return t&skel.Closed != 0
+		}
+	}
+}
 
 // Drain removes every item queued at the time of the call (less any that
 // concurrent pops take first), hands each to Release in FIFO order, and
@@ -357,9 +428,11 @@ func (q *Queue[T]) IsClosed() bool { return q.core().isClosed() }
 // Release panics, the rest of the items Drain has already removed (at most
 // 256) are still released, the panic continues, and items not yet removed
 // stay queued.
-func (q *Queue[T]) Drain() int { return q.core().drain() }
+func (q *Queue[T]) Drain() int { return q.live().drain() }
 
-func (c *core[T]) isClosed() bool {
+// tailClosed reports whether c takes no more pushes: it is closed or
+// sealed.
+func (c *core[T]) tailClosed() bool {
 	return load64(&c.ctl.Tail)&skel.Closed != 0
 }
 

@@ -46,6 +46,13 @@ const (
 	// before HeadBlk, so pushes and pops in between make the chain look
 	// longer than it can be, and an empty queue reports ErrFull.
 	BoundTailFirst
+	// SealNotEmpty: Shrink seals an arena without checking that the queue
+	// is empty, so items left in it are lost when the queue moves on.
+	SealNotEmpty
+	// LimitNoRecheck: a reservation under Config.Limit reports ErrFull
+	// without reading the head again, so that a pop and a push between
+	// its loads of the head and the tail make a queue with room refuse.
+	LimitNoRecheck
 )
 
 // CAS is atomic.CompareAndSwapUint64.

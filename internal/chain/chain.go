@@ -182,30 +182,48 @@ const (
 	Full             // the chain would pass its bound; nothing reserved
 )
 
-// ReserveBounded is the backends' Reserve for a queue near its capacity:
-// it reserves [t, t+k) with one CAS unless the queue is closed or the chain
-// would then span more than maxBlocks blocks, from HeadBlk's to t+k-1's.
-// HeadBlk is read first: it then names a block numbered at most t/B (it
-// never passes the head's block, nor the head the tail), so the span
-// cannot wrap; and it only moves on, so at the CAS the chain is no longer
-// than the span computed. It is Go on every backend, over the same words as
-// theirs (package queue switches to it once its arena is large).
-func ReserveBounded(c *skel.Ctl, k, maxBlocks uint64) (t uint64, hint skel.Ref, o Outcome) {
+// ReserveBounded is the backends' Reserve for a queue with a bound: it
+// reserves [t, t+k) with one CAS unless the queue is closed, or the chain
+// would then span more than maxBlocks blocks, from HeadBlk's to t+k-1's,
+// or (limit > 0) the queue would then hold more than limit items.
+//
+// HeadBlk and Head are read before the tail. HeadBlk then names a block
+// numbered at most t/B (it never passes the head's block, nor the head the
+// tail), so the span cannot wrap; and both only move on, so at the CAS the
+// chain is no longer, and the queue holds no more items, than computed:
+// the bounds are exact. Full is linearizable too: it is reported only if
+// the head had not moved by a second load, so the queue held t-h items
+// when the tail was read. It is Go on every backend, over the same words
+// as theirs (package queue switches to it for a queue with a limit, and
+// once an arena is large).
+func ReserveBounded(c *skel.Ctl, k, maxBlocks, limit uint64) (t uint64, hint skel.Ref, o Outcome) {
+	// Deliberate bugs, for the checker: the tail read first.
+	tailFirst := atom.Checking && atom.Mutated(atom.BoundTailFirst)
 	for {
-		if atom.Checking && atom.Mutated(atom.BoundTailFirst) { // a deliberate bug, for the checker
+		if tailFirst {
 			t = atom.Load(&c.Tail)
 		}
 		first := uint64(0) // no block yet: the chain starts at block 0
 		if hb := atom.Load(&c.HeadBlk); skel.HasIdx(hb) {
 			first = skel.RefTag(hb)
 		}
-		if !atom.Checking || !atom.Mutated(atom.BoundTailFirst) {
+		var h uint64
+		if limit != 0 {
+			h = atom.Load(&c.Head)
+		}
+		if !tailFirst {
 			t = atom.Load(&c.Tail)
 		}
 		if t&skel.Closed != 0 {
 			return 0, 0, Closed
 		}
 		if span := ((t+k-1)>>skel.LogB-first)&skel.TagMask + 1; span > maxBlocks {
+			return 0, 0, Full
+		}
+		if limit != 0 && t+k-h > limit {
+			if atom.Load(&c.Head) != h && !(atom.Checking && atom.Mutated(atom.LimitNoRecheck)) {
+				continue // room was made meanwhile: look again
+			}
 			return 0, 0, Full
 		}
 		hint = atom.Load(&c.TailHint) // see fallback.Reserve for why it is read here

@@ -21,8 +21,15 @@ const (
 	// Closed is the bit of Ctl.Tail that closes the queue. A reservation CAS
 	// expects it clear, so once set no batch can be reserved.
 	Closed = uint64(1) << 63
-	// PosMask extracts the position from Ctl.Tail.
-	PosMask = Closed - 1
+	// Sealed is the bit of Ctl.Tail that retires an arena: it is set, with
+	// Closed, by the CAS that seals an empty arena so that its queue can
+	// move on to a fresh one (package queue, shrink.go). The backends only
+	// test Closed; Sealed tells package queue that the queue lives on in a
+	// successor arena.
+	Sealed = uint64(1) << 62
+	// PosMask extracts the position from Ctl.Tail (positions stay below
+	// 2^62: 146 years at 10^9 items a second).
+	PosMask = Sealed - 1
 
 	// IdxBits is the width of a block index (+1) in a Ref; TagBits the
 	// width of the block number that tags it.
@@ -86,7 +93,8 @@ func TagOf(bn uint64) uint64 { return bn & TagMask }
 // Ctl holds the queue's shared control words, each group on its own line.
 // The zero value is not valid; see NewArena.
 type Ctl struct {
-	// Tail is the next position to reserve, with Closed in bit 63.
+	// Tail is the next position to reserve, with Closed in bit 63 and
+	// Sealed in bit 62.
 	Tail uint64
 	// TailHint is a Ref to a block whose number is at most Tail/B, usually
 	// the block of the last reservation. Producers read it before their
