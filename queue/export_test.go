@@ -51,3 +51,10 @@ func GCTicks() uint64 { return gcTicks.Load() }
 
 // ArenaID identifies q's live arena (it changes when the queue moves on).
 func ArenaID[T any](q *Queue[T]) uintptr { return uintptr(unsafe.Pointer(q.live())) }
+
+// Sleepers returns how many consumers are asleep (or about to sleep) in
+// q's live arena.
+func Sleepers[T any](q *Queue[T]) int { return int(load64(&q.live().waiters)) }
+
+// RoomWaiters returns how many producers wait for room in q's live arena.
+func RoomWaiters[T any](q *Queue[T]) int { return int(load64(&q.live().roomWaiters)) }

@@ -61,10 +61,10 @@ func (q *Queue[T]) live() *core[T] {
 	return c
 }
 
-// shrink retires c if the queue is open and empty and c holds more than
-// its first block; it reports whether it did.
+// shrink retires c if the queue is open and empty and c has blocks; it
+// reports whether it did.
 func (c *core[T]) shrink() bool {
-	if load64(&c.nblocks) <= 1 {
+	if load64(&c.nblocks) == 0 {
 		return false // nothing to give back
 	}
 	// The head first: the head never passes the tail, so a tail equal to
@@ -85,8 +85,8 @@ func (c *core[T]) shrink() bool {
 // Shrink gives the queue's memory back now, if the queue is empty and open:
 // it moves the queue to a fresh arena, and the old one goes to the garbage
 // collector once no goroutine is using it. It reports whether it did; it
-// does nothing for a queue that holds items, is closed, or has not grown
-// past its first block. Queues do this by themselves after a burst (see the
+// does nothing for a queue that holds items, is closed, or has never held
+// one. Queues do this by themselves after a burst (see the
 // package doc, "Memory"); Shrink is for callers who know better, such as a
 // service that has just drained a backlog it does not expect again.
 func (q *Queue[T]) Shrink() bool { return q.live().shrink() }
@@ -206,7 +206,7 @@ type tickSentinel struct{ _ *int }
 // gcTick looks at every watched core, drops the ones that are gone, retired
 // or closed, and arms the next tick while any remain.
 func gcTick() {
-	gcTicks.Add(1)
+	defer gcTicks.Add(1) // after the next tick is armed (tests wait for this)
 	now := time.Now().UnixNano()
 	for w := watchList.Swap(nil); w != nil; {
 		next := w.next

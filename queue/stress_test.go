@@ -40,7 +40,9 @@ func TestStressMPMC(t *testing.T) {
 	})
 }
 
-func stressMPMC(t *testing.T, q *queue.Queue[uint64], producers, consumers, total int) {
+// stressMPMC runs the stress on q; during, if set, runs beside the
+// producers and consumers until they are done, before the checks.
+func stressMPMC(t *testing.T, q *queue.Queue[uint64], producers, consumers, total int, during ...func(stop <-chan struct{})) {
 	per := total / producers
 	seen := make([][]atomic.Uint32, producers)
 	for p := range seen {
@@ -51,6 +53,11 @@ func stressMPMC(t *testing.T, q *queue.Queue[uint64], producers, consumers, tota
 	var errs firstError
 	fail, failed := errs.set, &errs.failed
 	start := time.Now()
+	stop := make(chan struct{})
+	var side sync.WaitGroup
+	for _, f := range during {
+		side.Go(func() { f(stop) })
+	}
 	for p := range producers {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(p), 1))
@@ -121,6 +128,8 @@ func stressMPMC(t *testing.T, q *queue.Queue[uint64], producers, consumers, tota
 		})
 	}
 	wg.Wait()
+	close(stop)
+	side.Wait()
 	errs.check(t)
 	require.Equal(t, int64(producers*per), got.Load())
 	require.True(t, q.IsEmpty(), "len %d after all items popped", q.Len())
