@@ -52,7 +52,7 @@ func Run(cfg Config) (*Results, error) {
 	res := &Results{
 		Machine: thisMachine(start), Describe: queue.Describe(), Default: queue.DefaultBackend(),
 		Command: cfg.Command, Mode: cfg.Mode, Reps: p.reps, Params: p, Start: start,
-		series: map[seriesKey]*Series{}, lat: map[string]map[string][]int64{},
+		series: map[seriesKey]*Series{}, lat: map[string]map[string][]int64{}, timelines: map[string][]heapSample{},
 	}
 	prev := runtime.GOMAXPROCS(PrimaryProcs)
 	defer runtime.GOMAXPROCS(prev)

@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // memResult is the footprint of one queue holding n items, in bytes per
@@ -16,12 +17,55 @@ type memResult struct {
 	peakRSS    float64 // growth of the process's peak RSS while filling, per item
 	liveHeap   float64 // growth of the Go heap in use, after a GC, per item
 	afterDrain float64 // the same once every item has been popped again (and a GC)
+	afterIdle  float64 // the same after idleFor more, with a GC every gcEvery
 	rssKind    string  // how peakRSS was measured
+	// timeline, when asked for, is the heap in use through a second burst
+	// and idle period, from the end of the first.
+	timeline []heapSample
+}
+
+// heapSample is the Go heap in use (HeapInuse) at one instant.
+type heapSample struct {
+	at   time.Duration
+	heap uint64
+}
+
+// The idle period after a burst: long enough for injectq's policy (an
+// arena retired once quiet for a second, and collected a cycle or two
+// later). The collections stand for a program that goes on allocating;
+// an idle one collects every two minutes, and then so does the queue.
+const (
+	idleFor  = 1500 * time.Millisecond
+	gcEvery  = 100 * time.Millisecond
+	sampleAt = 50 * time.Millisecond
+)
+
+// idle waits idleFor, collecting every gcEvery, and calls sample every
+// sampleAt.
+func idle(sample func()) {
+	start := time.Now()
+	lastGC := start
+	for time.Since(start) < idleFor {
+		time.Sleep(sampleAt)
+		if time.Since(lastGC) >= gcEvery {
+			runtime.GC()
+			lastGC = time.Now()
+		}
+		sample()
+	}
+}
+
+func heapInuse() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
 }
 
 // runMemory fills a new queue of contender c with items (PushBatch in runs
-// of 1024), measures, empties it again and measures what it keeps.
-func runMemory(c Contender, items []*Item) memResult {
+// of 1024), measures, empties it again and measures what it keeps, at once
+// and after an idle period. With timeline set it then runs a second burst
+// and idle period, sampling the heap all along.
+func runMemory(c Contender, items []*Item, timeline bool) memResult {
 	runtime.GC()
 	debug.FreeOSMemory()
 	var ms runtime.MemStats
@@ -31,9 +75,12 @@ func runMemory(c Contender, items []*Item) memResult {
 	hwmReset := resetPeakRSS()
 
 	q := c.New(len(items))
-	for lo := 0; lo < len(items); lo += 1024 {
-		q.PushBatch(items[lo:min(lo+1024, len(items))])
+	fill := func() {
+		for lo := 0; lo < len(items); lo += 1024 {
+			q.PushBatch(items[lo:min(lo+1024, len(items))])
+		}
 	}
+	fill()
 
 	peak, _ := rss()
 	if hwmReset {
@@ -47,24 +94,42 @@ func runMemory(c Contender, items []*Item) memResult {
 	heap1 := ms.HeapInuse
 
 	buf := make([]*Item, 1024)
-	for got := 0; got < len(items); {
-		k := q.PopN(buf)
-		if k == 0 {
-			panic("bench: memory: lost items")
+	drain := func() {
+		for got := 0; got < len(items); {
+			k := q.PopN(buf)
+			if k == 0 {
+				panic("bench: memory: lost items")
+			}
+			got += k
 		}
-		got += k
+		clear(buf)
 	}
-	clear(buf)
+	drain()
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	heap2 := ms.HeapInuse
+	idle(func() {})
+	heap3 := heapInuse()
+	var tl []heapSample
+	if timeline {
+		start := time.Now()
+		sample := func() { tl = append(tl, heapSample{time.Since(start), heapInuse()}) }
+		sample()
+		fill()
+		sample()
+		drain()
+		sample()
+		idle(sample)
+	}
 	runtime.KeepAlive(q)
 	n := float64(len(items))
 	return memResult{
 		peakRSS:    float64(int64(peak)-int64(rss0)) / n,
 		liveHeap:   float64(int64(heap1)-int64(heap0)) / n,
 		afterDrain: float64(int64(heap2)-int64(heap0)) / n,
+		afterIdle:  float64(int64(heap3)-int64(heap0)) / n,
 		rssKind:    kind,
+		timeline:   tl,
 	}
 }
 

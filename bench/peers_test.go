@@ -1,9 +1,13 @@
 package bench
 
 import (
+	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/injectq/injectq/queue"
 )
 
 // The go test face of the harness: the same adapters and runners, one
@@ -99,4 +103,55 @@ func BenchmarkLatency(b *testing.B) {
 			b.ReportMetric(ps[2], "p99.9-ns")
 		})
 	}
+}
+
+// BenchmarkBackpressure: producers that wait for room in a full queue and
+// a consumer that waits for items, through a bounded injectq queue
+// (PushWait, PopWait; default backend) and a channel of the same capacity
+// (send, receive). ns/op is per item: the cost of a handoff where every
+// push finds the queue full and is woken by a pop.
+func BenchmarkBackpressure(b *testing.B) {
+	for _, limit := range []int{1, 64} {
+		for _, p := range []int{1, 4} {
+			b.Run(fmt.Sprintf("limit=%d/p=%d/impl=injectq", limit, p), func(b *testing.B) {
+				q, err := queue.NewWithConfig(queue.Config[int]{Limit: limit})
+				if err != nil {
+					b.Fatal(err)
+				}
+				ctx := context.Background()
+				b.ReportAllocs()
+				handoff(b, p, func(v int) {
+					if err := q.PushWait(ctx, v); err != nil {
+						panic(err)
+					}
+				}, func() {
+					if _, err := q.PopWait(ctx); err != nil {
+						panic(err)
+					}
+				})
+			})
+			b.Run(fmt.Sprintf("limit=%d/p=%d/impl=chan", limit, p), func(b *testing.B) {
+				ch := make(chan int, limit)
+				b.ReportAllocs()
+				handoff(b, p, func(v int) { ch <- v }, func() { <-ch })
+			})
+		}
+	}
+}
+
+// handoff moves b.N items from p producers (push) to one consumer (pop).
+func handoff(b *testing.B, p int, push func(int), pop func()) {
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for i := range p {
+		wg.Go(func() {
+			for v := i; v < b.N; v += p {
+				push(v)
+			}
+		})
+	}
+	for range b.N {
+		pop()
+	}
+	wg.Wait()
 }

@@ -144,13 +144,18 @@ func plan(p params, sel map[string]bool, res *Results) []cell {
 				if memItems == nil {
 					memItems = newItems(p.memItems)
 				}
-				m := runMemory(ct, memItems)
+				_, done := res.timelines[ct.Name] // once per contender
+				m := runMemory(ct, memItems, !done)
 				res.memKind = m.rssKind
+				if m.timeline != nil {
+					res.timelines[ct.Name] = m.timeline
+				}
 				nan := math.NaN()
 				return []metricVal{
 					{metric: "peak RSS", unit: "B/item", v: m.peakRSS, bytes: nan, mallocs: nan},
 					{metric: "live heap", unit: "B/item", v: m.liveHeap, bytes: nan, mallocs: nan},
 					{metric: "heap after drain", unit: "B/item", v: m.afterDrain, bytes: nan, mallocs: nan},
+					{metric: "heap after idle", unit: "B/item", v: m.afterIdle, bytes: nan, mallocs: nan},
 				}, nil
 			}})
 	}

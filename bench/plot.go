@@ -199,14 +199,9 @@ func (r *Results) writePlots(dir string) error {
 				for _, pt := range pts {
 					all = append(all, pt.X)
 				}
-				l, err := plotter.NewLine(pts)
-				if err != nil {
+				if err := r.addLine(p, impl, pts); err != nil {
 					return err
 				}
-				col, _, dash, width := r.style(impl)
-				l.Color, l.Dashes, l.Width = col, dash, width
-				p.Add(l)
-				p.Legend.Add(r.displayName(impl), l)
 			}
 			if len(all) == 0 {
 				continue
@@ -230,7 +225,7 @@ func (r *Results) writePlots(dir string) error {
 			}
 		}
 	}
-	return nil
+	return r.plotTimeline(save)
 }
 
 // saveSVG writes p as SVG with its legend in a column right of the plot,
@@ -296,4 +291,42 @@ func (e offsetErrBars) Plot(c draw.Canvas, p *plot.Plot) {
 	c.Rectangle.Min.X += e.off
 	c.Rectangle.Max.X += e.off
 	e.YErrorBars.Plot(c, p)
+}
+
+// plotTimeline draws the memory scenario's burst-idle timelines: the Go
+// heap in use through a burst and the idle period after it.
+func (r *Results) plotTimeline(save func(*plot.Plot, vg.Length, vg.Length, string) error) error {
+	if len(r.timelines) == 0 {
+		return nil
+	}
+	p := r.newPlot("Go heap through a burst and 1.5 s idle (a GC every 100 ms)", "seconds since the burst began", "heap in use (MB)")
+	for _, impl := range r.impls() {
+		tl, ok := r.timelines[impl]
+		if !ok {
+			continue
+		}
+		var pts plotter.XYs
+		for _, s := range tl {
+			pts = append(pts, plotter.XY{X: s.at.Seconds(), Y: float64(s.heap) / 1e6})
+		}
+		if err := r.addLine(p, impl, pts); err != nil {
+			return err
+		}
+	}
+	p.Y.Min = 0
+	return save(p, 9*vg.Inch, 6*vg.Inch, "memory_timeline.svg")
+}
+
+// addLine adds impl's line through pts to p, in impl's style, with its
+// legend entry.
+func (r *Results) addLine(p *plot.Plot, impl string, pts plotter.XYs) error {
+	l, err := plotter.NewLine(pts)
+	if err != nil {
+		return err
+	}
+	col, _, dash, width := r.style(impl)
+	l.Color, l.Dashes, l.Width = col, dash, width
+	p.Add(l)
+	p.Legend.Add(r.displayName(impl), l)
+	return nil
 }

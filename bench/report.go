@@ -238,14 +238,17 @@ func (r *Results) writeMemory(w io.Writer) {
 			a, _ := r.sum("memory", mc, "peak RSS", impl)
 			h, _ := r.sum("memory", mc, "live heap", impl)
 			d, _ := r.sum("memory", mc, "heap after drain", impl)
-			return []string{fmtCell(a), fmtCell(h), fmtCell(d)}
+			i, _ := r.sum("memory", mc, "heap after idle", impl)
+			return []string{fmtCell(a), fmtCell(h), fmtCell(d), fmtCell(i)}
 		})
-		mdTable(w, []string{"impl", "peak RSS growth while filling", "Go heap in use after GC", "Go heap kept after draining"}, rows)
+		mdTable(w, []string{"impl", "peak RSS growth while filling", "Go heap in use after GC", "Go heap kept after draining", "after a burst: kept after 1.5 s idle"}, rows)
 		fmt.Fprintf(w, "Peak RSS (read as %s): the process's peak resident size while filling (the kernel's VmHWM, reset through /proc/self/clear_refs "+
 			"before filling) minus its resident size before, after runtime/debug.FreeOSMemory; it includes garbage that a growing queue leaves behind, "+
 			"and only pages actually touched. Go heap: HeapInuse after a GC, so it counts allocated but untouched memory. "+
 			"Kept after draining: HeapInuse once every item has been popped and a GC has run, per item of the burst, with the queue still alive: "+
 			"what a long-lived queue goes on holding (and the collector on scanning) after a burst. "+
+			"After a burst: the same after 1.5 s more with the queue idle and a GC every 100 ms (a program that goes on allocating), "+
+			"the time injectq's policy needs to retire an arena (quiet for 1 s) and the collector to free it; memory_timeline.svg follows the heap through a second burst and idle period. "+
 			"Bounded contenders are created with the whole capacity. mutexlist's link lives in the item (8 of its 64 bytes), so the list itself adds nothing.\n\n", r.memKind)
 	}
 }

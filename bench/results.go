@@ -43,6 +43,8 @@ type Results struct {
 	latCells []string
 	plots    []string // files written by writePlots
 	memKind  string   // how the memory scenario read the peak RSS
+	// timelines[impl] is the memory scenario's burst-idle timeline.
+	timelines map[string][]heapSample
 }
 
 // seriesFor returns the series of one metric of cell c and contender

@@ -103,24 +103,12 @@ func (c *core[T]) block(idx uint32) (*skel.Block, *valBlock[T]) {
 	return e.b, e.vb
 }
 
-// pushBatch appends vs (non-empty, at most MaxBatch) as one contiguous run,
-// in c or, if c is sealed, in its successors.
+// pushBatch appends vs (non-empty, at most MaxBatch) as one contiguous run.
 func (c *core[T]) pushBatch(vs []T) error {
 	k := len(vs)
 	var sp skel.Span
-	for {
-		err := c.splice(uint64(len(vs)), &sp)
-		if err == nil {
-			break
-		}
-		if err == ErrClosed {
-			if c.sealed() {
-				c = c.moveOn()
-				continue
-			}
-			releaseAll(c.release, vs)
-		}
-		return err
+	if err := c.splice(uint64(len(vs)), &sp); err != nil {
+		return c.pushRefused(vs, err)
 	}
 	preemptAfterReserve()
 	if off := uint32(sp.Pos) & (skel.B - 1); int(off)+k <= skel.B {
@@ -140,6 +128,19 @@ func (c *core[T]) pushBatch(vs []T) error {
 		c.wakeUp(k)
 	}
 	return nil
+}
+
+// pushRefused is pushBatch's answer when its reservation failed with err:
+// push again if c was only sealed (the queue moved on), else hand vs to
+// Release if c is closed.
+func (c *core[T]) pushRefused(vs []T, err error) error {
+	if err == ErrClosed {
+		if c.sealed() {
+			return c.moveOn().pushBatch(vs)
+		}
+		releaseAll(c.release, vs)
+	}
+	return err
 }
 
 // pushRun moves vs into the run that sp reserved, across blocks, and
@@ -175,12 +176,7 @@ func (c *core[T]) popN(dst []T, end uint64) int {
 		m = c.claimBefore(uint64(len(dst)), end, &sp)
 	}
 	if m == 0 {
-		if end == noEnd {
-			if n := c.emptyPop(); n != nil {
-				return n.popN(dst, end)
-			}
-		}
-		return 0
+		return c.popNEmpty(dst, end)
 	}
 	if load64(&c.bounded) != 0 && load64(&c.roomWaiters) != 0 {
 		c.wakeRoom(int(m)) // the claim made room (wait.go)
@@ -202,6 +198,17 @@ func (c *core[T]) popN(dst []T, end uint64) int {
 	}
 	c.popRun(&sp, dst[:m])
 	return int(m)
+}
+
+// popNEmpty is popN's answer when it found c empty: pop from the successor
+// if c was sealed (not for Drain, whose bound is c's), else nothing.
+func (c *core[T]) popNEmpty(dst []T, end uint64) int {
+	if end == noEnd {
+		if n := c.emptyPop(); n != nil {
+			return n.popN(dst, end)
+		}
+	}
+	return 0
 }
 
 // popRun moves the run that sp claimed, across blocks, into dst (as long

@@ -9,7 +9,8 @@
 //
 // # Guarantees
 //
-// Lock-freedom. No operation takes a lock or blocks on a channel. Push,
+// Lock-freedom. No operation takes a lock or blocks on a channel (but the
+// Wait forms, which sleep by design). Push,
 // PushBatch and Close always complete in a bounded number of their own
 // steps plus retries of a CAS that fails only because another operation
 // succeeded. There is one wait: a pop that claims a slot whose producer has
@@ -50,22 +51,49 @@
 // past MaxLen items with ErrFull; neither reserves anything, and the items
 // stay the caller's.
 //
+// A bound. Config.Limit bounds a queue: a push that would take it past
+// Limit items returns ErrFull at once, and PushWait and PushBatchWait wait
+// for room instead (a batch is queued whole or not at all). The bound is
+// exact: Len never exceeds Limit, however many producers push. ErrFull is
+// linearizable: the push did not fit at an instant during the call. Close
+// wakes the producers that wait, with ErrClosed. A bounded push loads the
+// consumers' head once more than an unbounded one; an unbounded queue pays
+// nothing for the option.
+//
 // Memory. Items live in blocks of 1024 slots, allocated in chunks that
 // double (chunk k holds 2^k blocks), so a queue holds up to twice the blocks
 // its peak needed. A queue allocates its first block on first use (an
 // unused queue costs about 1.3 KB), grows with the peak number of queued
-// items, and reuses blocks after: a steady state allocates nothing. Memory is never returned to the runtime while the
-// queue is in use; it is freed with the queue. A popped value is cleared
-// from the queue's memory, so the queue keeps nothing alive that it has
-// handed out. Blocks are recycled in queue order, so a consumer that is
-// descheduled in the middle of a pop holds its block and the ones after it
-// until it resumes; the queue then grows by what is pushed meanwhile.
+// items, and reuses blocks after: a steady state allocates nothing. A
+// popped value is cleared from the queue's memory, so the queue keeps
+// nothing alive that it has handed out. Blocks are recycled in queue order,
+// so a consumer that is descheduled in the middle of a pop holds its block
+// and the ones after it until it resumes; the queue then grows by what is
+// pushed meanwhile.
+//
+// Memory after a burst. The queue gives its memory back by itself, paced
+// by the garbage collector as sync.Pool is. An arena that has grown past 63
+// blocks (64,512 slots) is looked at after every GC cycle; once it has not
+// grown, and its backlog has stayed at most an eighth of it, for one second
+// (and two looks), it is retired at the first instant the queue is empty:
+// the queue moves on to a fresh arena, and the old one goes to the
+// collector when no goroutine uses it any more (the next cycle, or the one
+// after). So a queue can grow and shrink at most once a second, and a
+// queue whose backlog never falls to zero keeps its arena. An idle program
+// still collects every two minutes (the runtime's forced GC), so memory
+// comes back within minutes even then. Shrink does the same at once, for
+// callers who know better. Closed queues are not retired: their memory goes
+// with them. Moving on is invisible: the queue is empty at that instant,
+// every guarantee above holds across it, and it is safe on every backend,
+// for C only reaches an arena during a call that holds it.
 //
 // # Waiting
 //
 // Pop and PopN never block. Consumers that have nothing else to do can use
 // PopWait and PopNWait, which sleep while the queue is empty and are woken
-// by the next push (or by Close, or their context). Sleeping is off the
+// by the next push (or by Close, or their context). Producers of a bounded
+// queue can use PushWait and PushBatchWait, which sleep while it is full
+// and are woken by the next pop (or by Close, or their context). Sleeping is off the
 // lock-free path: a producer pays one load to see that nobody sleeps, and a
 // channel send per consumer it wakes when somebody does.
 //

@@ -1,6 +1,7 @@
 package queue_test
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"sync"
@@ -57,4 +58,36 @@ func ExampleConfig_release() {
 	// released b
 	// queue: closed
 	// popped a
+}
+
+// A bounded pipeline stage: the producer waits for room instead of letting
+// the backlog grow, and Close wakes it if the consumer goes away.
+func ExampleConfig_limit() {
+	q, _ := queue.NewWithConfig(queue.Config[int]{Limit: 2})
+	_ = q.PushBatch([]int{1, 2})
+	fmt.Println(q.Push(3)) // full: refused at once, 3 stays ours
+
+	done := make(chan error)
+	go func() { done <- q.PushWait(context.Background(), 3) }() // waits for room
+	v, _ := q.PopWait(context.Background())                     // makes room
+	fmt.Println("popped", v, "then", <-done)
+	fmt.Println(q.Len(), "queued")
+	// Output:
+	// queue: full
+	// popped 1 then <nil>
+	// 2 queued
+}
+
+// After a burst a queue gives its memory back by itself (see the package
+// doc); Shrink does it at once.
+func ExampleQueue_Shrink() {
+	q := queue.New[int]()
+	burst := make([]int, 100_000)
+	for lo := 0; lo < len(burst); lo += 1000 {
+		_ = q.PushBatch(burst[lo : lo+1000])
+	}
+	for q.PopN(burst) > 0 {
+	}
+	fmt.Println(q.Shrink(), q.Len()) // a fresh arena; the old one goes to the GC
+	// Output: true 0
 }

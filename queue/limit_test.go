@@ -3,6 +3,7 @@ package queue_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,11 +22,16 @@ func newLimited[T any](t testing.TB, mk maker, limit int, release func(T)) *queu
 }
 
 func TestLimitBadConfig(t *testing.T) {
-	for _, l := range []int{-1, queue.MaxLen + 1} {
+	bad := []int{-1}
+	if maxLen := uint64(queue.MaxLen); maxLen < math.MaxInt { // not on 32-bit
+		bad = append(bad, int(maxLen+1))
+	}
+	for _, l := range bad {
 		_, err := queue.NewWithConfig(queue.Config[int]{Limit: l})
 		require.ErrorIs(t, err, queue.ErrBadLimit, "Limit %d", l)
 	}
-	q, err := queue.NewWithConfig(queue.Config[int]{Limit: queue.MaxLen})
+	largest := min(uint64(queue.MaxLen), math.MaxInt)
+	q, err := queue.NewWithConfig(queue.Config[int]{Limit: int(largest)})
 	require.NoError(t, err)
 	require.NoError(t, q.Push(1))
 }
