@@ -155,3 +155,34 @@ func handoff(b *testing.B, p int, push func(int), pop func()) {
 	}
 	wg.Wait()
 }
+
+// BenchmarkBounded: one goroutine's Push+Pop, and PushBatch(64)+PopN(64)
+// per item, on the default backend, unbounded and with a Limit that is
+// never reached: what the bound costs a push and a pop.
+func BenchmarkBounded(b *testing.B) {
+	for _, limit := range []int{0, 1 << 20} {
+		name := "unbounded"
+		if limit != 0 {
+			name = "limit"
+		}
+		q, err := queue.NewWithConfig(queue.Config[int]{Limit: limit})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("op=pushpop/impl="+name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := range b.N {
+				_ = q.Push(i)
+				q.Pop()
+			}
+		})
+		b.Run("op=batch64/impl="+name, func(b *testing.B) {
+			buf := make([]int, 64)
+			b.ReportAllocs()
+			for range (b.N + 63) / 64 {
+				_ = q.PushBatch(buf)
+				q.PopN(buf)
+			}
+		})
+	}
+}

@@ -62,7 +62,7 @@
 
 // skel.Ctl. The padding keeps each group of words on its own line.
 typedef struct injq_ctl {
-	uint64_t tail;      // next position to reserve; INJQ_CLOSED in bit 63
+	uint64_t tail;      // next position to reserve; INJQ_CLOSED in bit 63, INJQ_SEALED in 62
 	uint64_t tail_hint; // Ref to a block numbered at most tail/B
 	uint8_t _pad0[INJQ_LINE - 16];
 	uint64_t head;      // next position to claim

@@ -24,7 +24,7 @@ package queue
 //	retire a run (PopN)                fallback.Retire   asm.Retire         fallback.Retire
 //	advance, recycle, free stack       chain, every backend
 //	close                              fallback.Close    asm.Close          native.Close
-//	reserve near capacity (core.go)    chain.ReserveBounded, every backend⁴
+//	reserve with a bound (core.go)     chain.ReserveBounded, every backend⁴
 //
 // ¹ For one item the assembly would run the same locked instruction as the
 // fallback's sync/atomic call, plus an ABI0 call. Its publication is a
@@ -35,9 +35,10 @@ package queue
 // blocks, up to skel.SpanRefs of them.
 // ³ In Go (below Pop), on every backend but native, whose pops claim in C
 // so that the backend measures its own claim.
-// ⁴ Rare paths whose claim or reservation takes a bound that the backends'
-// do not: Go on every backend, over the same words.
-// ⁵ Near capacity a single push takes PushBatch's path (bounded
+// ⁴ Paths whose claim or reservation takes a bound that the backends' do
+// not (Drain's end; Config.Limit, and the capacity near MaxLen): Go on
+// every backend, over the same words.
+// ⁵ With a bound a single push takes PushBatch's path (bounded
 // reservation), and so the backend's run publication: a plain store on
 // asm.
 
@@ -227,9 +228,9 @@ func (c *core[T]) claimSlow() (h uint64, r skel.Ref, b *skel.Block, vb *valBlock
 }
 
 // splice reserves k >= 1 positions and locates the run's first sp.N >= 1
-// blocks (a chain.Run locates the rest). It returns ErrClosed once the queue is
-// closed, and ErrFull when the queue is near its capacity and the push
-// would pass it; then it has reserved nothing.
+// blocks (a chain.Run locates the rest). It returns ErrClosed once c is
+// closed or sealed, and ErrFull when the push would pass the queue's Limit
+// or its capacity; then it has reserved nothing.
 func (c *core[T]) splice(k uint64, sp *skel.Span) error {
 	if load64(&c.bounded) != 0 {
 		return c.spliceBounded(k, sp)
@@ -285,9 +286,10 @@ func (c *core[T]) locateFirst(sp *skel.Span) {
 	}
 }
 
-// spliceBounded is splice for a queue near its capacity, on every
-// backend: the reservation checks the length of the chain
-// (chain.ReserveBounded), in Go, over the same words as the backends'.
+// spliceBounded is splice for a queue with a Limit or near its capacity,
+// on every backend: the reservation checks the count and the length of the
+// chain (chain.ReserveBounded), in Go, over the same words as the
+// backends'.
 func (c *core[T]) spliceBounded(k uint64, sp *skel.Span) error {
 	t, hint, o := chain.ReserveBounded(c.ctl, k, c.maxBlocks, c.limit)
 	switch o {

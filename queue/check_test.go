@@ -128,7 +128,17 @@ func newWorldLimit(limit int) *world {
 		panic(err)
 	}
 	w.q, w.c = q, q.core()
+	checkCores = nil
 	return w
+}
+
+// cores returns every core the queue has used, the first one first.
+func (w *world) cores() []*core[int] {
+	cs := []*core[int]{w.c}
+	for _, c := range checkCores {
+		cs = append(cs, c.(*core[int]))
+	}
+	return cs
 }
 
 // record runs f as goroutine g's next operation and adds it to the history.
@@ -307,7 +317,7 @@ func (w *world) verify() string {
 	if msg := w.drainRule(); msg != "" {
 		return msg
 	}
-	for c := w.c; c != nil; c = loadPtr(&c.next) { // every arena the queue used
+	for _, c := range w.cores() { // every arena the queue used
 		if blocks, chain, free := coretest.Census(c.arena); chain+free != blocks {
 			return fmt.Sprintf("census: %d blocks in the chain + %d free != %d allocated", chain, free, blocks)
 		}
@@ -398,13 +408,15 @@ func (w *world) drainRule() string {
 
 // skeleton describes the control words and the blocks, for a failure.
 func (w *world) skeleton() string {
-	c := w.c.ctl
 	var b strings.Builder
-	fmt.Fprintf(&b, "tail %#x head %d headblk %#x tailhint %#x headhint %#x free %#x\n", c.Tail, c.Head, c.HeadBlk, c.TailHint, c.HeadHint, c.Free)
-	blocks, _, _ := coretest.Census(w.c.arena)
-	for i := range uint32(blocks) {
-		bl := w.c.arena.Block(i)
-		fmt.Fprintf(&b, "\tblock %d at %p: next %#x freenext %d consumed %d state %#x\n", i, bl, bl.Next, bl.FreeNext, bl.Consumed, bl.State)
+	for i, core := range w.cores() {
+		c := core.ctl
+		fmt.Fprintf(&b, "arena %d: tail %#x head %d headblk %#x tailhint %#x headhint %#x free %#x\n", i, c.Tail, c.Head, c.HeadBlk, c.TailHint, c.HeadHint, c.Free)
+		blocks, _, _ := coretest.Census(core.arena)
+		for i := range uint32(blocks) {
+			bl := core.arena.Block(i)
+			fmt.Fprintf(&b, "\tblock %d at %p: next %#x freenext %d consumed %d state %#x\n", i, bl, bl.Next, bl.FreeNext, bl.Consumed, bl.State)
+		}
 	}
 	return b.String()
 }

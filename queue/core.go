@@ -53,9 +53,9 @@ type core[T any] struct {
 	nblocks uint64 // blocks in the arena
 
 	// Retirement (shrink.go). home is the Queue's pointer to its live
-	// core; next is the successor once c is sealed.
+	// core; gen counts the cores before this one.
 	home         *atomic.Pointer[core[T]]
-	next         atomic.Pointer[core[T]]
+	gen          uint64
 	shrinkWanted uint64 // set by the GC tick: shrink at the next empty pop
 	// The GC tick's own state (only its goroutine touches these).
 	seenBlocks uint64
@@ -86,7 +86,7 @@ func newCore[T any](b backend, release func(T), limit uint64, home *atomic.Point
 // ErrFull, a push that would make its chain longer than maxBlocks, half
 // the index space (MaxLen items). The check reads HeadBlk, the consumers'
 // line, so it starts only once the arena has grown to nearFullAt blocks.
-// Reservations by goroutines that loaded nearFull before grow set it are
+// Reservations by goroutines that loaded bounded before grow set it are
 // not checked: the other half of the index space is for them. It holds
 // 2^(MaxChunks-1) blocks, 256 reservations of MaxBatch items (or far more
 // smaller ones) in flight at the instant the check starts; more than that
@@ -245,6 +245,9 @@ func (c *core[T]) advance(r skel.Ref) {
 	for !chain.Advance(c.arena, r) {
 		c.grow()
 	}
+	if load64(&c.bounded) != 0 && load64(&c.roomWaiters) != 0 {
+		c.wakeRoom(1) // near MaxLen, recycling a block is what makes room
+	}
 }
 
 // grow adds the first chunk not yet allocated and pushes its blocks on the
@@ -285,6 +288,7 @@ func (c *core[T]) grow() {
 			store64(&c.bounded, 1) // before the blocks are usable
 		}
 		add64(&c.nblocks, 1<<k)
+		store64(&c.shrinkWanted, 0) // growing: not at the next empty pop
 		if k == reserveChunks {
 			c.watch() // past the reserve: the GC tick looks at it from now on
 		}

@@ -56,9 +56,10 @@
 // for room instead (a batch is queued whole or not at all). The bound is
 // exact: Len never exceeds Limit, however many producers push. ErrFull is
 // linearizable: the push did not fit at an instant during the call. Close
-// wakes the producers that wait, with ErrClosed. A bounded push loads the
-// consumers' head once more than an unbounded one; an unbounded queue pays
-// nothing for the option.
+// wakes the producers that wait, with ErrClosed. A bounded queue's pushes
+// take the general path, in Go on every backend, which also loads the
+// consumers' head; an unbounded queue pays one load of a read-mostly word
+// per push and pop for the option, as it did for the capacity check.
 //
 // Memory. Items live in blocks of 1024 slots, allocated in chunks that
 // double (chunk k holds 2^k blocks), so a queue holds up to twice the blocks
@@ -75,13 +76,15 @@
 // by the garbage collector as sync.Pool is. An arena that has grown past 63
 // blocks (64,512 slots) is looked at after every GC cycle; once it has not
 // grown, and its backlog has stayed at most an eighth of it, for one second
-// (and two looks), it is retired at the first instant the queue is empty:
-// the queue moves on to a fresh arena, and the old one goes to the
+// (and two looks), it is retired as soon as the queue is empty: at the look
+// if it is empty then, else at the first Pop or PopN that finds it empty.
+// The queue moves on to a fresh arena, and the old one goes to the
 // collector when no goroutine uses it any more (the next cycle, or the one
 // after). So a queue can grow and shrink at most once a second, and a
 // queue whose backlog never falls to zero keeps its arena. An idle program
 // still collects every two minutes (the runtime's forced GC), so memory
-// comes back within minutes even then. Shrink does the same at once, for
+// comes back within minutes even then; with GOGC=off there are no cycles,
+// and nothing comes back but through Shrink. Shrink does the same at once, for
 // callers who know better. Closed queues are not retired: their memory goes
 // with them. Moving on is invisible: the queue is empty at that instant,
 // every guarantee above holds across it, and it is safe on every backend,

@@ -22,3 +22,9 @@ func casPtr[P any](p *atomic.Pointer[P], old, new *P) bool { return atom.CASPoin
 func touch()                       { atom.Touch() }
 func signal()                      { atom.Signal() }
 func mutated(m atom.Mutation) bool { return atom.Mutated(m) }
+
+// checkCores lists the cores installed during a run after its first, for
+// the census (check_test.go resets it).
+var checkCores []any
+
+func noteCore(c any) { checkCores = append(checkCores, c) }

@@ -1,23 +1,14 @@
 package queue
 
 import (
-	"unsafe"
-
 	"github.com/injectq/injectq/internal/coretest"
 	"github.com/injectq/injectq/internal/skel"
 )
 
-// ArenaBlocks returns how many blocks q's arena has allocated.
+// ArenaBlocks returns how many blocks q's live arena has allocated.
 func ArenaBlocks[T any](q *Queue[T]) int {
-	blocks, _, _ := coretest.Census(q.core().arena)
+	blocks, _, _ := Census(q)
 	return blocks
-}
-
-// ChainAndFree counts the blocks in q's chain (from HeadBlk) and on its
-// free stack. Only for a quiescent queue.
-func ChainAndFree[T any](q *Queue[T]) (chain, free int) {
-	_, chain, free = coretest.Census(q.core().arena)
-	return chain, free
 }
 
 // Hints returns the block numbers that q's TailHint and HeadHint name.
@@ -49,8 +40,12 @@ func SetShrinkAfter(ns int64) (old int64) { return shrinkAfter.Swap(ns) }
 // GCTicks returns how many GC ticks have run.
 func GCTicks() uint64 { return gcTicks.Load() }
 
-// ArenaID identifies q's live arena (it changes when the queue moves on).
-func ArenaID[T any](q *Queue[T]) uintptr { return uintptr(unsafe.Pointer(q.live())) }
+// ArenaID identifies q's live arena: how many arenas q retired before it.
+func ArenaID[T any](q *Queue[T]) uint64 { return q.live().gen }
+
+// Census counts the blocks of q's live arena: allocated, in the chain (from
+// HeadBlk), on the free stack. Only for a quiescent queue.
+func Census[T any](q *Queue[T]) (blocks, chain, free int) { return coretest.Census(q.live().arena) }
 
 // Sleepers returns how many consumers are asleep (or about to sleep) in
 // q's live arena.

@@ -80,8 +80,11 @@ type Config[T any] struct {
 	// for room), and a batch longer than Limit returns ErrTooLarge. The
 	// bound is exact: Len never exceeds Limit. It counts items pushed and
 	// not yet claimed by a pop, so the memory it bounds is Limit items
-	// plus those pops are still copying out. 0 means unbounded; a bound
-	// costs a push one load of the consumers' head, and nothing when unset.
+	// plus those pops are still copying out. 0 means unbounded. A bounded
+	// queue's pushes take the general path, in Go on every backend, which
+	// also loads the consumers' head (README, "An optional bound", has the
+	// cost); an unbounded queue's pushes and pops pay one load of a
+	// read-mostly word for the option.
 	Limit int
 }
 
@@ -128,8 +131,8 @@ func (q *Queue[T]) initZero() *core[T] {
 func (q *Queue[T]) Backend() string { return q.core().backend.String() }
 
 // Push appends v. After Close it returns ErrClosed, and v has been handed
-// to Release. A queue at its capacity (MaxLen) returns ErrFull, and v
-// stays the caller's.
+// to Release. A queue at its Limit or its capacity (MaxLen) returns
+// ErrFull, and v stays the caller's (PushWait waits for room instead).
 func (q *Queue[T]) Push(v T) error {
 	// The single-item path of pushBatch, without its span and copy loop,
 	// and written out here rather than called: it is the path most callers
@@ -148,7 +151,7 @@ func (q *Queue[T]) Push(v T) error {
 	if c.backend == nativeBackend {
 		var ok bool
 		if t, hint, r, ok = c.reserveOneNative(); !ok {
-			return q.pushClosed(c, v)
+			return c.pushRefused([]T{v}, ErrClosed)
 		}
 	} else {
 		// fallback.Reserve(c.ctl, 1), written out: the call would not
@@ -157,7 +160,7 @@ func (q *Queue[T]) Push(v T) error {
 		for {
 			t = load64(&ctl.Tail)
 			if t&skel.Closed != 0 {
-				return q.pushClosed(c, v)
+				return c.pushRefused([]T{v}, ErrClosed)
 			}
 			hint = load64(&ctl.TailHint)
 			if cas64(&ctl.Tail, t, t+1) {
@@ -292,17 +295,6 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 // the CAS fails. The state load is an acquire: the value written before
 // publication is visible.
 
-// pushClosed is Push's answer when c's tail is closed: push again if c was
-// only sealed (the queue moved on), else hand v to Release.
-func (q *Queue[T]) pushClosed(c *core[T], v T) error {
-	if c.sealed() {
-		c.moveOn()
-		return q.Push(v)
-	}
-	releaseAll(c.release, []T{v})
-	return ErrClosed
-}
-
 // PopN removes up to len(dst) of the oldest items into dst, in FIFO order,
 // and returns how many. It returns 0 when the queue is empty or dst is.
 func (q *Queue[T]) PopN(dst []T) int {
@@ -387,17 +379,12 @@ const lenTries = 4
 // it returns true the queue was empty at an instant during the call, and
 // if false it held an item at one.
 func (q *Queue[T]) IsEmpty() bool {
-	for c := q.core(); ; c = c.moveOn() {
-		// The head first: a tail read after it equal to it means the
-		// queue was empty at both loads; a larger one, that a
-		// reservation was ahead of the head at the first load or landed
-		// between them. A sealed c was empty from its seal on; then the
-		// successor decides.
-		h := load64(&c.ctl.Head)
-		if t := load64(&c.ctl.Tail); t&skel.Sealed == 0 {
-			return t&skel.PosMask == h
-		}
-	}
+	// The head first: a tail read after it equal to it means the queue
+	// was empty at both loads; a larger one, that a reservation was ahead
+	// of the head at the first load or landed between them. (A sealed
+	// core was empty from its seal on; liveTail moves on past it.)
+	_, h, t := q.liveTail()
+	return t&skel.PosMask == h
 }
 
 // Close closes the queue to pushes; items already queued can still be
@@ -415,11 +402,8 @@ func (q *Queue[T]) Close() bool {
 
 // IsClosed reports whether Close has been called.
 func (q *Queue[T]) IsClosed() bool {
-	for c := q.core(); ; c = c.moveOn() {
-		if t := load64(&c.ctl.Tail); t&skel.Sealed == 0 {
-			return t&skel.Closed != 0
-		}
-	}
+	_, _, t := q.liveTail()
+	return t&skel.Closed != 0
 }
 
 // Drain removes every item queued at the time of the call (less any that

@@ -31,33 +31,47 @@ import (
 // instant: the queue is empty at the instant it moves on, so FIFO order,
 // Len, Drain and Limit need no logic across arenas. A goroutine that finds
 // its arena sealed moves on: a reservation or claim that fails, a Len, a
-// Close. It installs the successor itself if the sealer has not yet (the
-// CAS on next picks one). Closed queues are not sealed: their memory goes
-// with the queue.
+// Close. It installs the successor itself if nobody has yet: the CAS on
+// the queue's pointer (home) from the sealed core picks one, and home
+// never returns to a core it left. A sealed core keeps no pointer to its
+// successor, so a goroutine that holds an old core keeps only that one
+// alive. Closed queues are not sealed: their memory goes with the queue.
 
 // sealed reports whether c has been retired.
 func (c *core[T]) sealed() bool { return load64(&c.ctl.Tail)&skel.Sealed != 0 }
 
-// moveOn returns c's successor, installing it if need be, and moves the
-// queue from c to it (unless somebody did already).
+// moveOn moves the queue on from the sealed core c, installing a successor
+// unless somebody did already, and returns the queue's core.
 func (c *core[T]) moveOn() *core[T] {
-	n := loadPtr(&c.next)
-	if n == nil {
-		n = newCore(c.backend, c.release, c.limit, c.home)
-		if !casPtr(&c.next, nil, n) {
-			n = loadPtr(&c.next)
+	// Every mover wakes c's sleepers (the seal's own call may be
+	// descheduled), before any push can land in a successor it installs.
+	c.closeParkings()
+	if n := loadPtr(c.home); n != c {
+		return n
+	}
+	n := newCore(c.backend, c.release, c.limit, c.home)
+	n.gen = c.gen + 1
+	noteCore(n)
+	if casPtr(c.home, c, n) {
+		return n
+	}
+	return loadPtr(c.home)
+}
+
+// liveTail returns the queue's core and its head and tail words, read in
+// that order at an instant when the core was not sealed.
+func (q *Queue[T]) liveTail() (c *core[T], h, t uint64) {
+	for c = q.core(); ; c = c.moveOn() {
+		h = load64(&c.ctl.Head)
+		if t = load64(&c.ctl.Tail); t&skel.Sealed == 0 {
+			return c, h, t
 		}
 	}
-	casPtr(c.home, c, n)
-	return n
 }
 
 // live returns the queue's core, past any sealed ones.
 func (q *Queue[T]) live() *core[T] {
-	c := q.core()
-	for c.sealed() {
-		c = c.moveOn()
-	}
+	c, _, _ := q.liveTail()
 	return c
 }
 
@@ -77,8 +91,7 @@ func (c *core[T]) shrink() bool {
 	if !cas64(&c.ctl.Tail, t, t|skel.Closed|skel.Sealed) {
 		return false
 	}
-	c.closeParkings() // sleepers go on to the successor
-	c.moveOn()
+	c.moveOn() // and wakes c's sleepers, who go on to the successor
 	return true
 }
 
@@ -86,7 +99,8 @@ func (c *core[T]) shrink() bool {
 // it moves the queue to a fresh arena, and the old one goes to the garbage
 // collector once no goroutine is using it. It reports whether it did; it
 // does nothing for a queue that holds items, is closed, or has never held
-// one. Queues do this by themselves after a burst (see the
+// one. A goroutine in the middle of an operation on the old arena when
+// Shrink runs keeps that arena alive until it returns. Queues do this by themselves after a burst (see the
 // package doc, "Memory"); Shrink is for callers who know better, such as a
 // service that has just drained a backlog it does not expect again.
 func (q *Queue[T]) Shrink() bool { return q.live().shrink() }
@@ -97,15 +111,13 @@ func (q *Queue[T]) Shrink() bool { return q.live().shrink() }
 // (look): it is quiet if it did not grow since the last look and its
 // backlog is at most an eighth of its arena. Once it has been quiet for
 // shrinkAfter (two looks at least, none of them loud), it is retired at
-// the first instant the queue is empty: at the look if it is empty then,
-// else by the first consumer that finds it empty (shrinkWanted). So an
-// arena is retired no sooner than shrinkAfter after its last growth or
-// its last busy look, and a queue cannot grow and shrink more often than
-// that.
-const (
-	reserveChunks = 6
-	shrinkReserve = 1<<reserveChunks - 1 // blocks never given back by the policy
-)
+// the first moment the queue is found empty: at the look if it is then,
+// else by the first Pop or PopN that finds it empty (shrinkWanted, which
+// a busy look or a growth clears). So an arena is retired no sooner than
+// shrinkAfter after its last growth or its last busy look, and a queue
+// cannot grow and shrink more often than that. Without GC cycles
+// (GOGC=off and no memory limit reached) the policy never runs.
+const reserveChunks = 6 // arenas of chunks 0..5 (63 blocks) are never retired by the policy
 
 // shrinkAfter is how long a core must stay quiet (nanoseconds); tests set
 // it to 0.
@@ -125,6 +137,7 @@ func (c *core[T]) look(now int64) bool {
 	nb := load64(&c.nblocks)
 	if nb != c.seenBlocks || (t-h)*8 > nb*skel.B {
 		c.seenBlocks, c.quiet = nb, false
+		store64(&c.shrinkWanted, 0) // busy again: not at the next empty pop
 		return true
 	}
 	if !c.quiet {
@@ -178,6 +191,7 @@ type watched struct {
 }
 
 var (
+	epoch     = time.Now()
 	watchList atomic.Pointer[watched]
 	tickArmed atomic.Bool   // a tick is due at the next GC cycle
 	gcTicks   atomic.Uint64 // ticks run, for tests
@@ -206,8 +220,8 @@ type tickSentinel struct{ _ *int }
 // gcTick looks at every watched core, drops the ones that are gone, retired
 // or closed, and arms the next tick while any remain.
 func gcTick() {
-	defer gcTicks.Add(1) // after the next tick is armed (tests wait for this)
-	now := time.Now().UnixNano()
+	defer gcTicks.Add(1)            // after the next tick is armed (tests wait for this)
+	now := int64(time.Since(epoch)) // monotonic
 	for w := watchList.Swap(nil); w != nil; {
 		next := w.next
 		if w.look(now) {

@@ -2,9 +2,11 @@ package queue_test
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,9 +83,9 @@ func TestShrinkAfterBurst(t *testing.T) {
 		// The old arena goes at the next cycle; native's pins go in a
 		// cleanup after it, and its chunks at a cycle after that.
 		var live, scan uint64
-		for i := 0; ; i++ {
+		for deadline := time.Now().Add(10 * time.Second); ; {
 			runtime.GC()
-			if live, scan = heapStats(); int64(live)-int64(live0) <= 1<<20 || i == 20 {
+			if live, scan = heapStats(); int64(live)-int64(live0) <= 1<<20 || time.Now().After(deadline) {
 				break
 			}
 			time.Sleep(time.Millisecond) // for the cleanup goroutine
@@ -118,13 +120,16 @@ func TestShrinkPolicy(t *testing.T) {
 		for range 4 {
 			gcTick(t)
 		}
-		require.Equal(t, id, queue.ArenaID(q), "retired with a backlog of %d items", q.Len())
-
-		// Quiet, but for less than shrinkAfter: kept.
-		queue.SetShrinkAfter(int64(time.Hour))
+		// Had a look found it quiet, the empty pop would now retire it.
 		for q.Len() > 0 {
 			q.Pop()
 		}
+		_, ok := q.Pop()
+		require.False(t, ok)
+		require.Equal(t, id, queue.ArenaID(q), "the looks found a backlog of half the arena quiet")
+
+		// Quiet, but for less than shrinkAfter: kept.
+		queue.SetShrinkAfter(int64(time.Hour))
 		for range 4 {
 			gcTick(t)
 		}
@@ -176,7 +181,7 @@ func TestShrinkExplicit(t *testing.T) {
 		id := queue.ArenaID(q)
 		require.True(t, q.Shrink())
 		require.NotEqual(t, id, queue.ArenaID(q))
-		require.Equal(t, 1, queue.ArenaBlocks(q)+1, "the new arena starts without blocks")
+		require.Zero(t, queue.ArenaBlocks(q), "the new arena starts without blocks")
 		require.True(t, q.IsEmpty())
 		require.Zero(t, q.Len())
 		require.False(t, q.IsClosed())
@@ -205,10 +210,14 @@ func TestShrinkWakesSleepers(t *testing.T) {
 		require.Equal(t, len(burst), q.PopN(burst))
 		const sleepers = 4
 		got := make(chan int, sleepers)
+		// The deadline only turns a sleeper that is never woken into a
+		// failure instead of a hang.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
 		var wg sync.WaitGroup
 		for range sleepers {
 			wg.Go(func() {
-				v, err := q.PopWait(context.Background())
+				v, err := q.PopWait(ctx)
 				if err == nil {
 					got <- v
 				}
@@ -254,4 +263,100 @@ func TestStressShrink(t *testing.T) {
 		// The drained queue was retired at the end, or is now.
 		require.True(t, shrinks > 0 && queue.ArenaBlocks(q) == 0 || q.Shrink(), "the drained queue was not retired")
 	})
+}
+
+// TestStressShrinkWait: producers in PushWait and PushBatchWait, consumers
+// in PopNWait, and a goroutine calling Shrink all along, unbounded and with
+// a Limit: every item once, each producer's in order, nobody left asleep.
+// With the consumers sleeping, the queue is often empty, and arenas are
+// retired under sleeping consumers and waiting producers (thousands of
+// times a run here; how many depends on the scheduler, so it is logged,
+// and the checker's shrink scenarios are the deterministic cover).
+func TestStressShrinkWait(t *testing.T) {
+	for _, limit := range []int{0, 5} {
+		eachBackend(t, func(t *testing.T, mk maker) {
+			const producers, consumers = 3, 3
+			per := scale(30_000)
+			q := newLimited[uint64](t, mk, limit, nil)
+			seen := make([][]atomic.Uint32, producers)
+			for p := range seen {
+				seen[p] = make([]atomic.Uint32, per)
+			}
+			// The deadline only turns a hang into a failure.
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			stop := make(chan struct{})
+			var shrinks atomic.Int64
+			var prod, cons, side sync.WaitGroup
+			side.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if q.Shrink() {
+						shrinks.Add(1)
+					}
+				}
+			})
+			var errs firstError
+			for p := range producers {
+				prod.Go(func() {
+					for s := 0; s < per; {
+						var err error
+						if s%3 == 0 && s+2 <= per {
+							err = q.PushBatchWait(ctx, []uint64{item(p, s), item(p, s+1)})
+							s += 2
+						} else {
+							err = q.PushWait(ctx, item(p, s))
+							s++
+						}
+						if err != nil {
+							errs.set(err)
+							return
+						}
+					}
+				})
+			}
+			var got atomic.Int64
+			for c := range consumers {
+				cons.Go(func() {
+					last := make([]int, producers)
+					for i := range last {
+						last[i] = -1
+					}
+					dst := make([]uint64, 1+c)
+					for {
+						n, err := q.PopNWait(ctx, dst)
+						if err != nil {
+							if err != queue.ErrClosed {
+								errs.set(err)
+							}
+							return
+						}
+						for _, v := range dst[:n] {
+							p, s := itemProducer(v), itemSeq(v)
+							if s <= last[p] || seen[p][s].Add(1) != 1 {
+								errs.set(fmt.Errorf("producer %d's item %d: out of order or twice", p, s))
+							}
+							last[p] = s
+						}
+						got.Add(int64(n))
+					}
+				})
+			}
+			prod.Wait()
+			for got.Load() < int64(producers*per) && ctx.Err() == nil {
+				time.Sleep(time.Millisecond)
+			}
+			close(stop)
+			side.Wait()
+			q.Close()
+			cons.Wait()
+			errs.check(t)
+			require.Equal(t, int64(producers*per), got.Load())
+			t.Logf("limit %d: %d arenas retired", limit, shrinks.Load())
+		})
+	}
 }

@@ -1,6 +1,8 @@
 package queue_test
 
 import (
+	"math"
+	"os"
 	"slices"
 	"testing"
 
@@ -36,6 +38,14 @@ func TestRequiredBackendsPresent(t *testing.T) {
 	t.Logf("backends %v; %s", queue.Backends(), queue.Describe())
 }
 
+// TestMain turns the GC-paced retirement of arenas off for every test but
+// those that set it (shrink_test.go), so that it cannot move a queue to a
+// new arena while a test counts its blocks.
+func TestMain(m *testing.M) {
+	queue.SetShrinkAfter(math.MaxInt64)
+	os.Exit(m.Run())
+}
+
 // scale shrinks a test's item count under -short and -race.
 func scale(n int) int {
 	if testing.Short() || raceEnabled {
@@ -50,7 +60,7 @@ func scale(n int) int {
 func requireNoLeak[T any](t *testing.T, q *queue.Queue[T]) {
 	t.Helper()
 	require.True(t, q.IsEmpty())
-	chain, free := queue.ChainAndFree(q)
+	blocks, chain, free := queue.Census(q)
 	require.LessOrEqual(t, chain, 2, "an empty queue's chain holds finished blocks")
-	require.Equal(t, queue.ArenaBlocks(q), chain+free, "blocks neither in the chain nor free (chain %d, free %d)", chain, free)
+	require.Equal(t, blocks, chain+free, "blocks neither in the chain nor free (chain %d, free %d)", chain, free)
 }

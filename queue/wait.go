@@ -91,7 +91,7 @@ func (c *core[T]) closeParkings() {
 // until an item arrives; then a producer wakes one per item it pushed.
 func (q *Queue[T]) PopWait(ctx context.Context) (T, error) {
 	var v T
-	_, err := q.popNWait(ctx, func(*core[T]) int {
+	_, err := q.popNWait(ctx, func() int {
 		var ok bool
 		if v, ok = q.Pop(); ok {
 			return 1
@@ -108,20 +108,17 @@ func (q *Queue[T]) PopNWait(ctx context.Context, dst []T) (int, error) {
 	if len(dst) == 0 {
 		return 0, nil
 	}
-	return q.popNWait(ctx, func(*core[T]) int { return q.PopN(dst) }) // len 1: Pop's path
+	return q.popNWait(ctx, func() int { return q.PopN(dst) }) // len 1: Pop's path
 }
 
-func (q *Queue[T]) popNWait(ctx context.Context, pop func(*core[T]) int) (int, error) {
+// popNWait runs pop, which pops from the queue (moving on past sealed
+// cores), until it returns n > 0, sleeping between tries.
+func (q *Queue[T]) popNWait(ctx context.Context, pop func() int) (int, error) {
 	for slept := false; ; slept = true {
-		c := q.core()
 		// Closed first, then empty: no push can land after the close.
-		t := load64(&c.ctl.Tail)
-		if t&skel.Sealed != 0 {
-			c.moveOn()
-			continue
-		}
+		c, _, t := q.liveTail()
 		closed := t&skel.Closed != 0
-		if n := pop(c); n > 0 {
+		if n := pop(); n > 0 {
 			if slept {
 				c.passOn()
 			}
@@ -135,7 +132,7 @@ func (q *Queue[T]) popNWait(ctx context.Context, pop func(*core[T]) int) (int, e
 		add64(&c.waiters, 1)
 		// The second look, after announcing ourselves: see parking. If c
 		// is sealed meanwhile, its parking is shut: we look again.
-		if n := pop(c); n > 0 {
+		if n := pop(); n > 0 {
 			add64(&c.waiters, ^uint64(0))
 			c.passOn()
 			return n, nil
@@ -168,8 +165,10 @@ func (q *Queue[T]) PushBatchWait(ctx context.Context, vs []T) error {
 }
 
 func (q *Queue[T]) pushWait(ctx context.Context, push func() error) error {
+	var seen uint64 // the head at our last look
 	for slept := false; ; slept = true {
 		c := q.core()
+		h := load64(&c.ctl.Head)
 		err := push()
 		if err != ErrFull {
 			if err == nil && slept {
@@ -177,6 +176,14 @@ func (q *Queue[T]) pushWait(ctx context.Context, push func() error) error {
 			}
 			return err
 		}
+		if slept && h != seen {
+			// Woken, and still no room for us: room was made, but not
+			// enough for this push (a batch). Pass the wakeup on, once
+			// per move of the head, so that a smaller push that fits is
+			// not left asleep with it.
+			c.wakeRoom(1)
+		}
+		seen = h
 		p := c.park(&c.roomParked)
 		preemptBeforePark()
 		add64(&c.roomWaiters, 1)

@@ -23,9 +23,10 @@ const (
 	Closed = uint64(1) << 63
 	// Sealed is the bit of Ctl.Tail that retires an arena: it is set, with
 	// Closed, by the CAS that seals an empty arena so that its queue can
-	// move on to a fresh one (package queue, shrink.go). The backends only
-	// test Closed; Sealed tells package queue that the queue lives on in a
-	// successor arena.
+	// move on to a fresh one (package queue, shrink.go). The backends'
+	// reservations test only Closed, and their claims mask both bits off;
+	// Sealed tells package queue that the queue lives on in a successor
+	// arena.
 	Sealed = uint64(1) << 62
 	// PosMask extracts the position from Ctl.Tail (positions stay below
 	// 2^62: 146 years at 10^9 items a second).
