@@ -27,8 +27,14 @@ type core[T any] struct {
 	// nearFullAt blocks (the capacity, MaxLen). Then reservations go
 	// through spliceBounded (chain.ReserveBounded), and consumers wake
 	// producers that wait for room. Until then a push pays one load of it.
-	bounded    uint64
-	nearFullAt uint64
+	bounded uint64
+	// movedOn is set (once) before c's successor is installed, and
+	// shrinkWanted by the GC tick to have the next empty pop retire c
+	// (shrink.go). Here, beside bounded, because an empty pop loads both:
+	// words that hot paths only read, not the tail's line.
+	movedOn      uint64
+	shrinkWanted uint64
+	nearFullAt   uint64
 	maxBlocks  uint64
 	lenTries   int // Len's attempts at an exact count (lenTries; the checker lowers it)
 	// table maps a block index to the block's skeleton and values: the hot
@@ -54,9 +60,8 @@ type core[T any] struct {
 
 	// Retirement (shrink.go). home is the Queue's pointer to its live
 	// core; gen counts the cores before this one.
-	home         *atomic.Pointer[core[T]]
-	gen          uint64
-	shrinkWanted uint64 // set by the GC tick: shrink at the next empty pop
+	home *atomic.Pointer[core[T]]
+	gen  uint64
 	// The GC tick's own state (only its goroutine touches these).
 	seenBlocks uint64
 	quiet      bool
@@ -176,7 +181,10 @@ func (c *core[T]) popN(dst []T, end uint64) int {
 		m = c.claimBefore(uint64(len(dst)), end, &sp)
 	}
 	if m == 0 {
-		return c.popNEmpty(dst, end)
+		if load64(&c.movedOn)|load64(&c.shrinkWanted) != 0 { // as in Pop
+			return c.popNEmpty(dst, end)
+		}
+		return 0
 	}
 	if load64(&c.bounded) != 0 && load64(&c.roomWaiters) != 0 {
 		c.wakeRoom(int(m)) // the claim made room (wait.go)
@@ -200,8 +208,9 @@ func (c *core[T]) popN(dst []T, end uint64) int {
 	return int(m)
 }
 
-// popNEmpty is popN's answer when it found c empty: pop from the successor
-// if c was sealed (not for Drain, whose bound is c's), else nothing.
+// popNEmpty is popN's answer when it found c empty and the queue had moved
+// on or wants to (emptyPop): pop from the successor (not for Drain, whose
+// bound is c's), or nothing.
 func (c *core[T]) popNEmpty(dst []T, end uint64) int {
 	if end == noEnd {
 		if n := c.emptyPop(); n != nil {

@@ -253,8 +253,8 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 	}
 	if !ok {
 		if h, r, b, vb, ok = c.claimSlow(); !ok {
-			if c.emptyPop() != nil { // c was sealed: the queue moved on
-				return q.Pop()
+			if load64(&c.movedOn)|load64(&c.shrinkWanted) != 0 {
+				return c.popEmpty()
 			}
 			return v, false
 		}
@@ -275,6 +275,20 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 		c.advance(r)
 	}
 	return v, true
+}
+
+// popEmpty is Pop's answer when it found c empty and the queue had moved
+// on or wants to (emptyPop): pop from the successor, or nothing. Pop tests
+// the two words inline first (see the README's design notes for what a
+// call on the empty path cost).
+func (c *core[T]) popEmpty() (v T, ok bool) {
+	if n := c.emptyPop(); n != nil {
+		var one [1]T
+		if n.popN(one[:], noEnd) == 1 { // moves on past sealed cores
+			return one[0], true
+		}
+	}
+	return v, false
 }
 
 // The published claim: Pop claims the head position h if its slot is

@@ -46,6 +46,10 @@ func (c *core[T]) moveOn() *core[T] {
 	// Every mover wakes c's sleepers (the seal's own call may be
 	// descheduled), before any push can land in a successor it installs.
 	c.closeParkings()
+	// Before any successor exists, so that a pop that finds c empty and
+	// then movedOn clear knows that c was the queue's only core when it
+	// found c empty (emptyPop).
+	store64(&c.movedOn, 1)
 	if n := loadPtr(c.home); n != c {
 		return n
 	}
@@ -154,14 +158,17 @@ func (c *core[T]) look(now int64) bool {
 	return true
 }
 
-// emptyPop is what a pop that found c empty does: move on if c was sealed
-// (reporting the successor), else retire c if the policy wants that.
+// emptyPop is what a pop that found c empty does: move on if the queue
+// has (reporting the successor), else retire c if the policy wants that.
+// It reads movedOn rather than c's tail, a line that producers write: if
+// movedOn is clear, no successor existed when c was found empty, so the
+// queue was empty then. If it is set, c was sealed, empty from then on.
 func (c *core[T]) emptyPop() (next *core[T]) {
-	if c.sealed() {
+	if load64(&c.movedOn) != 0 {
 		return c.moveOn()
 	}
-	if load64(&c.shrinkWanted) != 0 {
-		c.shrink()
+	if load64(&c.shrinkWanted) != 0 && c.shrink() {
+		return loadPtr(c.home)
 	}
 	return nil
 }
