@@ -35,8 +35,8 @@ type core[T any] struct {
 	movedOn      uint64
 	shrinkWanted uint64
 	nearFullAt   uint64
-	maxBlocks  uint64
-	lenTries   int // Len's attempts at an exact count (lenTries; the checker lowers it)
+	maxBlocks    uint64
+	lenTries     int // Len's attempts at an exact count (lenTries; the checker lowers it)
 	// table maps a block index to the block's skeleton and values: the hot
 	// path's lookup is one load and an index. It is replaced, never
 	// changed in place, when the arena grows, and covers every block that

@@ -245,23 +245,11 @@ func TestShrinkWakesSleepers(t *testing.T) {
 func TestStressShrink(t *testing.T) {
 	eachBackend(t, func(t *testing.T, mk maker) {
 		q := newQ[uint64](t, mk, nil)
-		shrinks := 0
-		stressMPMC(t, q, 4, 4, scale(400_000), func(stop <-chan struct{}) {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if q.Shrink() {
-					shrinks++
-				}
-				runtime.Gosched()
-			}
-		})
-		t.Logf("%d arenas retired during the run", shrinks)
+		var shrinks atomic.Int64
+		stressMPMC(t, q, 4, 4, scale(400_000), shrinkLoop(q, &shrinks))
+		t.Logf("%d arenas retired during the run", shrinks.Load())
 		// The drained queue was retired at the end, or is now.
-		require.True(t, shrinks > 0 && queue.ArenaBlocks(q) == 0 || q.Shrink(), "the drained queue was not retired")
+		require.True(t, shrinks.Load() > 0 && queue.ArenaBlocks(q) == 0 || q.Shrink(), "the drained queue was not retired")
 	})
 }
 
@@ -288,18 +276,7 @@ func TestStressShrinkWait(t *testing.T) {
 			stop := make(chan struct{})
 			var shrinks atomic.Int64
 			var prod, cons, side sync.WaitGroup
-			side.Go(func() {
-				for {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					if q.Shrink() {
-						shrinks.Add(1)
-					}
-				}
-			})
+			side.Go(func() { shrinkLoop(q, &shrinks)(stop) })
 			var errs firstError
 			for p := range producers {
 				prod.Go(func() {
@@ -358,5 +335,22 @@ func TestStressShrinkWait(t *testing.T) {
 			require.Equal(t, int64(producers*per), got.Load())
 			t.Logf("limit %d: %d arenas retired", limit, shrinks.Load())
 		})
+	}
+}
+
+// shrinkLoop returns a loop that calls q.Shrink until stop is closed,
+// counting the arenas it retires in n.
+func shrinkLoop[T any](q *queue.Queue[T], n *atomic.Int64) func(stop <-chan struct{}) {
+	return func(stop <-chan struct{}) {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if q.Shrink() {
+				n.Add(1)
+			}
+		}
 	}
 }
