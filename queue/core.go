@@ -338,11 +338,11 @@ func (c *core[T]) extendTable(first, last uint32, vals []valBlock[T]) {
 // gives another goroutine's growth before growing itself.
 const growPatience = 64
 
-// drain pops every item queued at the call and hands each to Release. Items
+// drain pops every item queued at the call and hands each to release. Items
 // pushed meanwhile (for example by Release itself) are left for later: its
 // claims stop at the tail it read first (claimBefore), however the head
 // moves meanwhile.
-func (c *core[T]) drain() int {
+func (c *core[T]) drain(release func(T)) int {
 	end := load64(&c.ctl.Tail) & skel.PosMask
 	var buf []T
 	total := 0
@@ -359,7 +359,7 @@ func (c *core[T]) drain() int {
 			return total
 		}
 		total += n
-		releaseAll(c.release, buf[:n])
+		releaseAll(release, buf[:n])
 		clear(buf[:n])
 	}
 }

@@ -94,11 +94,18 @@
 //
 // Pop and PopN never block. Consumers that have nothing else to do can use
 // PopWait and PopNWait, which sleep while the queue is empty and are woken
-// by the next push (or by Close, or their context). Producers of a bounded
-// queue can use PushWait and PushBatchWait, which sleep while it is full
-// and are woken by the next pop (or by Close, or their context). Sleeping is off the
-// lock-free path: a producer pays one load to see that nobody sleeps, and a
-// channel send per consumer it wakes when somebody does.
+// by the next push (or by Close, or their context), or range over All (one
+// item at a time) or Batches (into a buffer), which end by themselves once
+// the queue is closed and drained. A queued item wins over an ended
+// context, and so does a closed, empty queue (ErrClosed). While other
+// consumers sleep, PopNWait and Batches take a fair share, at most
+// Len/(sleepers+1)+1 items, so that a batch pushed into a sleeping pool is
+// spread over it; PopNShare takes Len/workers+1 for a pool that polls.
+// Sleepers says how many consumers sleep. Producers of a bounded queue
+// can use PushWait and PushBatchWait, which sleep while it is full and are
+// woken by the next pop (or by Close, or their context). Sleeping is off
+// the lock-free path: a producer pays one load to see that nobody sleeps,
+// and a channel send per consumer it wakes when somebody does.
 //
 // # Backends
 //

@@ -11,24 +11,22 @@ import (
 )
 
 // A pool of workers fed through one inject queue: producers hand over whole
-// batches, each worker takes up to 32 tasks per claim.
+// batches, each worker takes up to 32 tasks per claim (its fair share while
+// others sleep), sleeps while the queue is empty, and stops once the queue
+// is closed and drained.
 func Example_workerPool() {
 	q := queue.New[func()]()
+	ctx := context.Background()
 	var done atomic.Int64
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
-			buf := make([]func(), 32)
-			for {
-				n := q.PopN(buf)
-				for _, task := range buf[:n] {
-					task()
+			for tasks, err := range q.Batches(ctx, make([]func(), 32)) {
+				if err != nil {
+					return // ctx ended
 				}
-				if n == 0 {
-					if q.IsClosed() && q.IsEmpty() {
-						return
-					}
-					runtime.Gosched() // an inject queue is polled, like a scheduler's
+				for _, task := range tasks {
+					task()
 				}
 			}
 		})
@@ -42,6 +40,31 @@ func Example_workerPool() {
 	wg.Wait()
 	fmt.Println(done.Load(), "tasks run")
 	// Output: 1000 tasks run
+}
+
+// A worker that polls instead, for a loop that does other work between
+// tries: check IsClosed before IsEmpty (the other order can lose an item
+// pushed between the two calls).
+func Example_polling() {
+	q := queue.New[int]()
+	_ = q.PushBatch([]int{1, 2, 3})
+	q.Close()
+	sum := 0
+	buf := make([]int, 2)
+	for {
+		n := q.PopN(buf)
+		for _, v := range buf[:n] {
+			sum += v
+		}
+		if n == 0 {
+			if q.IsClosed() && q.IsEmpty() {
+				break
+			}
+			runtime.Gosched() // other work goes here
+		}
+	}
+	fmt.Println(sum)
+	// Output: 6
 }
 
 // Close rejects later pushes; their items go to Release, queued ones stay.

@@ -391,7 +391,11 @@ const lenTries = 4
 
 // IsEmpty reports whether the queue holds no items. It is linearizable: if
 // it returns true the queue was empty at an instant during the call, and
-// if false it held an item at one.
+// if false it held an item at one. To learn that a queue is done (closed
+// and drained), call IsClosed first and IsEmpty second: after a true
+// IsClosed no push lands, so an empty queue stays empty. The other order
+// can see the queue empty, then a push and the close, and lose that item.
+// (All and Batches end at that point by themselves.)
 func (q *Queue[T]) IsEmpty() bool {
 	// The head first: a tail read after it equal to it means the queue
 	// was empty at both loads; a larger one, that a reservation was ahead
@@ -426,7 +430,18 @@ func (q *Queue[T]) IsClosed() bool {
 // Release panics, the rest of the items Drain has already removed (at most
 // 256) are still released, the panic continues, and items not yet removed
 // stay queued.
-func (q *Queue[T]) Drain() int { return q.live().drain() }
+func (q *Queue[T]) Drain() int {
+	c := q.live()
+	return c.drain(c.release)
+}
+
+// DrainTo is Drain with f in place of Release: it hands each item queued at
+// the time of the call to f, in FIFO order, and returns how many. Release
+// then sees only the items of rejected pushes (a pool that wants a hook
+// for discarded accepted tasks passes it here). f may use the queue, as
+// Release may; if f panics, DrainTo behaves as Drain does. A nil f drops
+// the items.
+func (q *Queue[T]) DrainTo(f func(T)) int { return q.live().drain(f) }
 
 // tailClosed reports whether c takes no more pushes: it is closed or
 // sealed.

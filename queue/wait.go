@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"iter"
 	"sync/atomic"
 
 	"github.com/injectq/injectq/internal/skel"
@@ -89,9 +90,14 @@ func (c *core[T]) closeParkings() {
 // empty. It returns ErrClosed once the queue is closed and empty, and
 // ctx.Err() if ctx ends first. Sleeping consumers cost producers nothing
 // until an item arrives; then a producer wakes one per item it pushed.
+//
+// Precedence: an item wins over an ended ctx (with an item queued, PopWait
+// returns it and a nil error whatever ctx's state), and a closed, empty
+// queue wins over it too (ErrClosed, not ctx.Err()): ctx.Err() comes back
+// only when PopWait would otherwise sleep.
 func (q *Queue[T]) PopWait(ctx context.Context) (T, error) {
 	var v T
-	_, err := q.popNWait(ctx, func() int {
+	_, err := q.popNWait(ctx, func(int) int {
 		var ok bool
 		if v, ok = q.Pop(); ok {
 			return 1
@@ -103,22 +109,64 @@ func (q *Queue[T]) PopWait(ctx context.Context) (T, error) {
 
 // PopNWait is PopN that sleeps while the queue is empty: it returns n > 0
 // items, or 0 and ErrClosed once the queue is closed and empty, or 0 and
-// ctx.Err() if ctx ends first. A zero-length dst returns 0, nil at once.
+// ctx.Err() if ctx ends first (with PopWait's precedence). A zero-length
+// dst returns 0, nil at once.
+//
+// It takes a fair share while other consumers sleep: at most
+// Len/(sleepers+1)+1 items, as Tokio's workers and Go's scheduler take from
+// their global queues, so that a batch pushed into a pool of sleeping
+// workers is spread over them (each woken worker takes its share and the
+// rest stay for the others) instead of going whole to the first one woken.
 func (q *Queue[T]) PopNWait(ctx context.Context, dst []T) (int, error) {
 	if len(dst) == 0 {
 		return 0, nil
 	}
-	return q.popNWait(ctx, func() int { return q.PopN(dst) }) // len 1: Pop's path
+	return q.popNWait(ctx, func(others int) int { // len 1: Pop's path
+		n := len(dst)
+		if others > 0 && n > 1 {
+			n = min(n, q.Len()/(others+1)+1)
+		}
+		return q.PopN(dst[:n])
+	})
 }
 
+// PopNShare is PopN for one of workers consumers: it takes at most
+// Len/workers+1 items (and at most len(dst)), the share Tokio's workers
+// and Go's scheduler take from their global queues, so that a burst is
+// spread over a pool instead of going to whoever polls first. workers < 1
+// counts as 1.
+func (q *Queue[T]) PopNShare(dst []T, workers int) int {
+	n := min(len(dst), q.Len()/max(workers, 1)+1)
+	return q.PopN(dst[:n])
+}
+
+// Sleepers returns how many consumers are asleep in PopWait, PopNWait or
+// their iterators, or about to be: a pool that starts workers on demand
+// can start one when it is zero and items are queued. It is a snapshot.
+func (q *Queue[T]) Sleepers() int { return int(load64(&q.live().waiters)) }
+
 // popNWait runs pop, which pops from the queue (moving on past sealed
-// cores), until it returns n > 0, sleeping between tries.
-func (q *Queue[T]) popNWait(ctx context.Context, pop func() int) (int, error) {
-	for slept := false; ; slept = true {
+// cores), until it returns n > 0, sleeping between tries. pop is told how
+// many other consumers sleep, for its fair share. A woken consumer stays
+// counted in waiters until its next pop, so that consumers woken together
+// each count the others and take a share, not the whole batch.
+func (q *Queue[T]) popNWait(ctx context.Context, pop func(others int) int) (int, error) {
+	var counted *core[T] // the core whose waiters still count us (woken, not yet popped)
+	for {
 		// Closed first, then empty: no push can land after the close.
 		c, _, t := q.liveTail()
 		closed := t&skel.Closed != 0
-		if n := pop(); n > 0 {
+		others := int(load64(&c.waiters))
+		if counted == c {
+			others--
+		}
+		n := pop(others)
+		if counted != nil {
+			add64(&counted.waiters, ^uint64(0))
+		}
+		slept := counted != nil
+		counted = nil
+		if n > 0 {
 			if slept {
 				c.passOn()
 			}
@@ -132,16 +180,17 @@ func (q *Queue[T]) popNWait(ctx context.Context, pop func() int) (int, error) {
 		add64(&c.waiters, 1)
 		// The second look, after announcing ourselves: see parking. If c
 		// is sealed meanwhile, its parking is shut: we look again.
-		if n := pop(); n > 0 {
+		if n := pop(int(load64(&c.waiters)) - 1); n > 0 { // less ourselves
 			add64(&c.waiters, ^uint64(0))
 			c.passOn()
 			return n, nil
 		}
 		cancelled := sleep(p, ctx)
-		add64(&c.waiters, ^uint64(0))
 		if cancelled {
+			add64(&c.waiters, ^uint64(0))
 			return 0, ctx.Err()
 		}
+		counted = c
 	}
 }
 
@@ -219,5 +268,54 @@ func (c *core[T]) passOnRoom() {
 func (c *core[T]) passOn() {
 	if load64(&c.waiters) != 0 && load64(&c.ctl.Head) != load64(&c.ctl.Tail)&skel.PosMask {
 		c.wakeUp(1)
+	}
+}
+
+// All returns an iterator over the queue's items for one consumer: each
+// item is removed as the loop reaches it (PopWait), the loop sleeps while
+// the queue is empty, and it ends when the queue is closed and empty. If
+// ctx ends first, the last pair the loop sees carries ctx.Err(), with a
+// zero item; a loop that breaks early leaves the rest queued. Several
+// goroutines may each range over All at once: each item goes to one.
+//
+//	for task, err := range q.All(ctx) {
+//		if err != nil {
+//			return err // ctx ended
+//		}
+//		task()
+//	}
+//	// closed and drained
+func (q *Queue[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for {
+			v, err := q.PopWait(ctx)
+			if err == ErrClosed {
+				return
+			}
+			if !yield(v, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// Batches is All in batches: each step removes up to len(buf) items into
+// buf (PopNWait, with its fair share) and yields them as buf[:n], which is
+// the caller's until the next step. It ends as All does; a zero-length buf
+// yields nothing.
+func (q *Queue[T]) Batches(ctx context.Context, buf []T) iter.Seq2[[]T, error] {
+	return func(yield func([]T, error) bool) {
+		if len(buf) == 0 {
+			return
+		}
+		for {
+			n, err := q.PopNWait(ctx, buf)
+			if err == ErrClosed {
+				return
+			}
+			if !yield(buf[:n], err) || err != nil {
+				return
+			}
+		}
 	}
 }
