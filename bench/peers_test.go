@@ -67,7 +67,17 @@ func BenchmarkMPMC(b *testing.B) {
 					warm(q, items[:min(len(items), mpmcCap)], batch)
 					b.ReportAllocs()
 					b.ResetTimer()
+					_, blocking := q.(Blocking)
 					for done := 0; done < b.N; {
+						if blocking && done > 0 {
+							// A blocking contender's round ends with
+							// Stop (a Close for injectq): a new queue
+							// for the next round.
+							b.StopTimer()
+							q = ct.New(mpmcCap)
+							warm(q, items[:min(len(items), mpmcCap)], batch)
+							b.StartTimer()
+						}
 						n := min(len(items), b.N-done)
 						if r := runMPMC(q, items[:n], sh[0], sh[1], batch, mpmcOptions{}); r.consumed != n {
 							b.Fatalf("consumed %d of %d", r.consumed, n)

@@ -46,14 +46,9 @@ type core[T any] struct {
 	// the chunk (see grow).
 	vals [skel.MaxChunks]atomic.Pointer[[]valBlock[T]]
 
-	// For PopWait and PopNWait (wait.go): consumers asleep or about to
-	// sleep, which producers check after each push.
-	waiters uint64
-	parked  atomic.Pointer[parking]
-	// For PushWait and PushBatchWait: producers waiting for room, which
-	// consumers check after each claim while bounded is set.
-	roomWaiters uint64
-	roomParked  atomic.Pointer[parking]
+	// w is the queue's sleeping consumers and producers waiting for room
+	// (wait.go), shared by all its cores.
+	w *waitState
 
 	growing uint64 // goroutines in grow
 	nblocks uint64 // blocks in the arena
@@ -75,11 +70,11 @@ type blockRef[T any] struct {
 }
 
 // newCore returns an empty core for the queue whose live-core pointer is
-// home; limit is Config.Limit (0: none).
-func newCore[T any](b backend, release func(T), limit uint64, home *atomic.Pointer[core[T]]) *core[T] {
+// home and whose sleepers are w; limit is Config.Limit (0: none).
+func newCore[T any](b backend, release func(T), limit uint64, home *atomic.Pointer[core[T]], w *waitState) *core[T] {
 	a := skel.NewArena(b == nativeBackend) // C follows Ctl.Chunks: pin them
 	c := &core[T]{backend: b, arena: a, ctl: a.Ctl(), release: release, limit: limit,
-		nearFullAt: nearFullAt, maxBlocks: maxBlocks, lenTries: lenTries, home: home}
+		nearFullAt: nearFullAt, maxBlocks: maxBlocks, lenTries: lenTries, home: home, w: w}
 	if limit != 0 {
 		c.bounded = 1
 	}
@@ -129,7 +124,7 @@ func (c *core[T]) pushBatch(vs []T) error {
 	} else {
 		c.pushRun(&sp, vs)
 	}
-	if load64(&c.waiters) != 0 {
+	if load64(&c.w.waiters) != 0 {
 		c.wakeUp(k)
 	}
 	return nil
@@ -186,7 +181,7 @@ func (c *core[T]) popN(dst []T, end uint64) int {
 		}
 		return 0
 	}
-	if load64(&c.bounded) != 0 && load64(&c.roomWaiters) != 0 {
+	if load64(&c.bounded) != 0 && load64(&c.w.roomWaiters) != 0 {
 		c.wakeRoom(int(m)) // the claim made room (wait.go)
 	}
 	if off := uint32(sp.Pos) & (skel.B - 1); uint64(off)+m <= skel.B {
@@ -254,7 +249,7 @@ func (c *core[T]) advance(r skel.Ref) {
 	for !chain.Advance(c.arena, r) {
 		c.grow()
 	}
-	if load64(&c.bounded) != 0 && load64(&c.roomWaiters) != 0 {
+	if load64(&c.bounded) != 0 && load64(&c.w.roomWaiters) != 0 {
 		c.wakeRoom(1) // near MaxLen, recycling a block is what makes room
 	}
 }

@@ -49,7 +49,7 @@ func Census[T any](q *Queue[T]) (blocks, chain, free int) { return coretest.Cens
 
 // Sleepers returns how many consumers are asleep (or about to sleep) in
 // q's live arena.
-func Sleepers[T any](q *Queue[T]) int { return int(load64(&q.live().waiters)) }
+func Sleepers[T any](q *Queue[T]) int { return q.Sleepers() }
 
 // RoomWaiters returns how many producers wait for room in q's live arena.
-func RoomWaiters[T any](q *Queue[T]) int { return int(load64(&q.live().roomWaiters)) }
+func RoomWaiters[T any](q *Queue[T]) int { return int(load64(&q.core().w.roomWaiters)) }

@@ -46,13 +46,13 @@ func TestBatchWaiterPassesWakeup(t *testing.T) {
 	q, _ := NewWithConfig(Config[int]{Limit: 2})
 	_ = q.PushBatch([]int{1, 2})
 	go func() { _ = q.PushBatchWait(context.Background(), []int{3, 4}) }()
-	for load64(&q.core().roomWaiters) < 1 {
+	for load64(&q.core().w.roomWaiters) < 1 {
 		time.Sleep(time.Millisecond)
 	}
 	time.Sleep(20 * time.Millisecond) // B in its select first
 	pdone := make(chan error, 1)
 	go func() { pdone <- q.PushWait(context.Background(), 5) }()
-	for load64(&q.core().roomWaiters) < 2 {
+	for load64(&q.core().w.roomWaiters) < 2 {
 		time.Sleep(time.Millisecond)
 	}
 	time.Sleep(20 * time.Millisecond)

@@ -91,7 +91,7 @@ type Config[T any] struct {
 // New returns an empty queue on the start-up backend, without a Release hook.
 func New[T any]() *Queue[T] {
 	q := new(Queue[T])
-	q.c.Store(newCore[T](defaultBackend, nil, 0, &q.c))
+	q.c.Store(newCore[T](defaultBackend, nil, 0, &q.c, newWaitState()))
 	return q
 }
 
@@ -109,7 +109,7 @@ func NewWithConfig[T any](c Config[T]) (*Queue[T], error) {
 		}
 	}
 	q := new(Queue[T])
-	q.c.Store(newCore(b, c.Release, uint64(c.Limit), &q.c))
+	q.c.Store(newCore(b, c.Release, uint64(c.Limit), &q.c, newWaitState()))
 	return q, nil
 }
 
@@ -123,7 +123,7 @@ func (q *Queue[T]) core() *core[T] {
 // initZero makes the zero Queue usable (kept out of core so that core
 // inlines).
 func (q *Queue[T]) initZero() *core[T] {
-	casPtr(&q.c, nil, newCore[T](defaultBackend, nil, 0, &q.c))
+	casPtr(&q.c, nil, newCore[T](defaultBackend, nil, 0, &q.c, newWaitState()))
 	return loadPtr(&q.c)
 }
 
@@ -186,7 +186,7 @@ func (q *Queue[T]) Push(v T) error {
 	// store, one locked instruction fewer, costs consumers that poll an
 	// almost empty queue 1.7x (backend.go's table, footnote 1).
 	or64(&b.State[off/8], slotBit(off))
-	if load64(&c.waiters) != 0 {
+	if load64(&c.w.waiters) != 0 {
 		c.wakeUp(1)
 	}
 	return nil
@@ -259,7 +259,7 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 			return v, false
 		}
 	}
-	if load64(&c.bounded) != 0 && load64(&c.roomWaiters) != 0 {
+	if load64(&c.bounded) != 0 && load64(&c.w.roomWaiters) != 0 {
 		c.wakeRoom(1) // the claim made room (wait.go)
 	}
 	off := uint32(h) & (skel.B - 1)
@@ -442,12 +442,6 @@ func (q *Queue[T]) Drain() int {
 // Release may; if f panics, DrainTo behaves as Drain does. A nil f drops
 // the items.
 func (q *Queue[T]) DrainTo(f func(T)) int { return q.live().drain(f) }
-
-// tailClosed reports whether c takes no more pushes: it is closed or
-// sealed.
-func (c *core[T]) tailClosed() bool {
-	return load64(&c.ctl.Tail)&skel.Closed != 0
-}
 
 // String describes the queue for debugging.
 func (q *Queue[T]) String() string {

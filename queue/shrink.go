@@ -43,9 +43,9 @@ func (c *core[T]) sealed() bool { return load64(&c.ctl.Tail)&skel.Sealed != 0 }
 // moveOn moves the queue on from the sealed core c, installing a successor
 // unless somebody did already, and returns the queue's core.
 func (c *core[T]) moveOn() *core[T] {
-	// Every mover wakes c's sleepers (the seal's own call may be
-	// descheduled), before any push can land in a successor it installs.
-	c.closeParkings()
+	// Sleepers need no wakeup: they sleep on the queue's waitState, which
+	// the successor shares, so a push into it wakes them.
+	//
 	// Before any successor exists, so that a pop that finds c empty and
 	// then movedOn clear knows that c was the queue's only core when it
 	// found c empty (emptyPop).
@@ -53,7 +53,7 @@ func (c *core[T]) moveOn() *core[T] {
 	if n := loadPtr(c.home); n != c {
 		return n
 	}
-	n := newCore(c.backend, c.release, c.limit, c.home)
+	n := newCore(c.backend, c.release, c.limit, c.home, c.w)
 	n.gen = c.gen + 1
 	noteCore(n)
 	if casPtr(c.home, c, n) {
@@ -95,7 +95,7 @@ func (c *core[T]) shrink() bool {
 	if !cas64(&c.ctl.Tail, t, t|skel.Closed|skel.Sealed) {
 		return false
 	}
-	c.moveOn() // and wakes c's sleepers, who go on to the successor
+	c.moveOn()
 	return true
 }
 

@@ -6,10 +6,10 @@ import "context"
 
 // sleep blocks until a wake-up token, the close of the queue, or the end of
 // ctx; it reports whether ctx ended.
-func sleep(p *parking, ctx context.Context) (cancelled bool) {
+func sleep(wake, closed <-chan struct{}, ctx context.Context) (cancelled bool) {
 	select {
-	case <-p.wake:
-	case <-p.closed:
+	case <-wake:
+	case <-closed:
 	case <-ctx.Done():
 		return true
 	}

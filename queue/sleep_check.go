@@ -12,12 +12,12 @@ import (
 // goroutine blocked where it cannot see: it looks at the channels without
 // blocking and waits (atom.Spin) for another goroutine's write, a token's
 // send or the close (atom.Signal) between looks.
-func sleep(p *parking, ctx context.Context) (cancelled bool) {
+func sleep(wake, closed <-chan struct{}, ctx context.Context) (cancelled bool) {
 	for {
 		select {
-		case <-p.wake:
+		case <-wake:
 			return false
-		case <-p.closed:
+		case <-closed:
 			return false
 		case <-ctx.Done():
 			return true

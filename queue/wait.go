@@ -3,14 +3,14 @@ package queue
 import (
 	"context"
 	"iter"
-	"sync/atomic"
 
 	"github.com/injectq/injectq/internal/skel"
 )
 
-// parking lets consumers sleep while the queue is empty. It is off the
-// lock-free path: a producer only loads core.waiters (one plain load on
-// amd64 and arm64) and touches the channels when somebody sleeps.
+// waitState lets consumers sleep while the queue is empty, and producers of
+// a bounded queue while it is full. It is off the lock-free path: a
+// producer only loads waiters (one plain load on amd64 and arm64) and
+// touches the channels when somebody sleeps.
 //
 // The protocol is an eventcount. A consumer announces itself (waiters+1),
 // then looks at the queue once more, then sleeps. A producer reserves (its
@@ -18,10 +18,23 @@ import (
 // sequentially consistent, so either the consumer's second look sees the
 // reservation (and takes the item, waiting for its publication if need
 // be), or the producer sees the consumer and wakes it. No wakeup is lost.
-type parking struct {
-	wake   chan struct{} // one token per sleeper to wake
-	closed chan struct{} // closed once c takes no more pushes
-	shut   uint64        // 1 once closed is
+// Producers waiting for room do the same with roomWaiters, against
+// consumers' claims.
+//
+// One waitState serves a queue for its whole life, every arena of it: a
+// sleeper stays asleep across a retirement and is woken by a push into the
+// successor. Its channels are made with the queue (New, NewWithConfig; a
+// zero Queue at its first use), so that sleeping behaves as on a channel
+// made beside the queue: a queue made outside testing/synctest bubbles can
+// be shared by them and by code outside them, and one made in a bubble
+// sleeps durably there.
+type waitState struct {
+	waiters     uint64        // consumers asleep or about to sleep
+	roomWaiters uint64        // producers waiting for room, likewise
+	wake        chan struct{} // one token per consumer to wake
+	roomWake    chan struct{} // one token per producer to wake
+	closed      chan struct{} // closed once the queue is closed
+	shut        uint64        // 1 once closed is
 }
 
 // wakeTokens bounds the tokens in flight: a woken consumer that takes an
@@ -29,31 +42,15 @@ type parking struct {
 // tokens wake any number of sleepers.
 const wakeTokens = 64
 
-// The same parking serves producers waiting for room (PushWait), with
-// roomWaiters and roomParked in place of waiters and parked, and consumers'
-// claims in place of producers' reservations.
-
-// park returns the parking *pp, creating it on first use.
-func (c *core[T]) park(pp *atomic.Pointer[parking]) *parking {
-	if p := loadPtr(pp); p != nil {
-		return p
-	}
-	p := &parking{wake: make(chan struct{}, wakeTokens), closed: make(chan struct{})}
-	if !casPtr(pp, nil, p) {
-		return loadPtr(pp)
-	}
-	if c.tailClosed() { // a Close or seal that ran before the CAS found no parking
-		p.shutDown()
-	}
-	return p
+func newWaitState() *waitState {
+	return &waitState{wake: make(chan struct{}, wakeTokens), roomWake: make(chan struct{}, wakeTokens), closed: make(chan struct{})}
 }
 
-// wake wakes up to n of the sleepers counted by *waiters on parking *pp.
-func wake(pp *atomic.Pointer[parking], waiters *uint64, n int) {
-	p := loadPtr(pp)
+// wake wakes up to n of the sleepers counted by *waiters on tokens.
+func wake(tokens chan struct{}, waiters *uint64, n int) {
 	for n = min(maxWakeups(n), int(load64(waiters))); n > 0; n-- {
 		select {
-		case p.wake <- struct{}{}:
+		case tokens <- struct{}{}:
 			signal()
 		default:
 			return // enough tokens are in flight
@@ -63,27 +60,20 @@ func wake(pp *atomic.Pointer[parking], waiters *uint64, n int) {
 
 // wakeUp wakes up to n sleeping consumers. Producers call it after they
 // publish, when waiters is not zero.
-func (c *core[T]) wakeUp(n int) { wake(&c.parked, &c.waiters, n) }
+func (c *core[T]) wakeUp(n int) { wake(c.w.wake, &c.w.waiters, n) }
 
 // wakeRoom wakes up to n producers waiting for room. Consumers call it
 // after a claim of n, when bounded is set and roomWaiters is not zero.
-func (c *core[T]) wakeRoom(n int) { wake(&c.roomParked, &c.roomWaiters, n) }
-
-// shutDown wakes every sleeper of p for good.
-func (p *parking) shutDown() {
-	if p != nil && cas64(&p.shut, 0, 1) {
-		close(p.closed)
-		signal()
-	}
-}
+func (c *core[T]) wakeRoom(n int) { wake(c.w.roomWake, &c.w.roomWaiters, n) }
 
 // closeParkings wakes every sleeper, consumer or producer, for good; called
-// by the Close that closed c and by the seal that retired it (and by park
-// if it lost that race). Woken consumers find the queue closed and empty,
-// or moved on; woken producers find it closed, or moved on.
+// by the Close that closed the queue. Woken consumers find the queue
+// closed and empty, or take what is left; woken producers find it closed.
 func (c *core[T]) closeParkings() {
-	loadPtr(&c.parked).shutDown()
-	loadPtr(&c.roomParked).shutDown()
+	if cas64(&c.w.shut, 0, 1) {
+		close(c.w.closed)
+		signal()
+	}
 }
 
 // PopWait removes and returns the oldest item, sleeping while the queue is
@@ -143,7 +133,7 @@ func (q *Queue[T]) PopNShare(dst []T, workers int) int {
 // Sleepers returns how many consumers are asleep in PopWait, PopNWait or
 // their iterators, or about to be: a pool that starts workers on demand
 // can start one when it is zero and items are queued. It is a snapshot.
-func (q *Queue[T]) Sleepers() int { return int(load64(&q.live().waiters)) }
+func (q *Queue[T]) Sleepers() int { return int(load64(&q.core().w.waiters)) }
 
 // popNWait runs pop, which pops from the queue (moving on past sealed
 // cores), until it returns n > 0, sleeping between tries. pop is told how
@@ -151,21 +141,22 @@ func (q *Queue[T]) Sleepers() int { return int(load64(&q.live().waiters)) }
 // counted in waiters until its next pop, so that consumers woken together
 // each count the others and take a share, not the whole batch.
 func (q *Queue[T]) popNWait(ctx context.Context, pop func(others int) int) (int, error) {
-	var counted *core[T] // the core whose waiters still count us (woken, not yet popped)
+	w := q.core().w
+	counted := false // woken, and still counted in waiters until this pop
 	for {
 		// Closed first, then empty: no push can land after the close.
 		c, _, t := q.liveTail()
 		closed := t&skel.Closed != 0
-		others := int(load64(&c.waiters))
-		if counted == c {
+		others := int(load64(&w.waiters))
+		if counted {
 			others--
 		}
 		n := pop(others)
-		if counted != nil {
-			add64(&counted.waiters, ^uint64(0))
+		slept := counted
+		if counted {
+			add64(&w.waiters, ^uint64(0))
+			counted = false
 		}
-		slept := counted != nil
-		counted = nil
 		if n > 0 {
 			if slept {
 				c.passOn()
@@ -175,22 +166,19 @@ func (q *Queue[T]) popNWait(ctx context.Context, pop func(others int) int) (int,
 		if closed {
 			return 0, ErrClosed
 		}
-		p := c.park(&c.parked)
 		preemptBeforePark()
-		add64(&c.waiters, 1)
-		// The second look, after announcing ourselves: see parking. If c
-		// is sealed meanwhile, its parking is shut: we look again.
-		if n := pop(int(load64(&c.waiters)) - 1); n > 0 { // less ourselves
-			add64(&c.waiters, ^uint64(0))
+		add64(&w.waiters, 1)
+		// The second look, after announcing ourselves: see waitState.
+		if n := pop(int(load64(&w.waiters)) - 1); n > 0 { // less ourselves
+			add64(&w.waiters, ^uint64(0))
 			c.passOn()
 			return n, nil
 		}
-		cancelled := sleep(p, ctx)
-		if cancelled {
-			add64(&c.waiters, ^uint64(0))
+		if sleep(w.wake, w.closed, ctx) {
+			add64(&w.waiters, ^uint64(0))
 			return 0, ctx.Err()
 		}
-		counted = c
+		counted = true
 	}
 }
 
@@ -214,6 +202,7 @@ func (q *Queue[T]) PushBatchWait(ctx context.Context, vs []T) error {
 }
 
 func (q *Queue[T]) pushWait(ctx context.Context, push func() error) error {
+	w := q.core().w
 	var seen uint64 // the head at our last look
 	for slept := false; ; slept = true {
 		c := q.core()
@@ -233,20 +222,19 @@ func (q *Queue[T]) pushWait(ctx context.Context, push func() error) error {
 			c.wakeRoom(1)
 		}
 		seen = h
-		p := c.park(&c.roomParked)
 		preemptBeforePark()
-		add64(&c.roomWaiters, 1)
+		add64(&w.roomWaiters, 1)
 		// The second look: a claim after our announcement wakes us, one
 		// before it made the room this push sees.
 		if err = push(); err != ErrFull {
-			add64(&c.roomWaiters, ^uint64(0))
+			add64(&w.roomWaiters, ^uint64(0))
 			if err == nil {
 				c.passOnRoom()
 			}
 			return err
 		}
-		cancelled := sleep(p, ctx)
-		add64(&c.roomWaiters, ^uint64(0))
+		cancelled := sleep(w.roomWake, w.closed, ctx)
+		add64(&w.roomWaiters, ^uint64(0))
 		if cancelled {
 			return ctx.Err()
 		}
@@ -255,7 +243,7 @@ func (q *Queue[T]) pushWait(ctx context.Context, push func() error) error {
 
 // passOnRoom wakes one more producer if room is left for it (see passOn).
 func (c *core[T]) passOnRoom() {
-	if load64(&c.roomWaiters) == 0 {
+	if load64(&c.w.roomWaiters) == 0 {
 		return
 	}
 	if n, _, _ := c.count(); c.limit == 0 || uint64(n) < c.limit {
@@ -266,7 +254,7 @@ func (c *core[T]) passOnRoom() {
 // passOn wakes one more sleeper if items are left for it: a producer wakes
 // at most wakeTokens consumers, and those hand the wakeup on.
 func (c *core[T]) passOn() {
-	if load64(&c.waiters) != 0 && load64(&c.ctl.Head) != load64(&c.ctl.Tail)&skel.PosMask {
+	if load64(&c.w.waiters) != 0 && load64(&c.ctl.Head) != load64(&c.ctl.Tail)&skel.PosMask {
 		c.wakeUp(1)
 	}
 }
