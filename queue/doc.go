@@ -64,8 +64,9 @@
 // Memory. Items live in blocks of 1024 slots, allocated in chunks that
 // double (chunk k holds 2^k blocks), so a queue holds up to twice the blocks
 // its peak needed. A queue allocates its first block on first use (an
-// unused queue costs about 1.7 KB, its sleeping channels included), grows with the peak number of queued
-// items, and reuses blocks after: a steady state allocates nothing. A
+// unused queue costs about 1.7 KB, its sleeping channels included), grows
+// with the peak number of queued items, and reuses blocks after: a steady
+// state allocates nothing. A
 // popped value is cleared from the queue's memory, so the queue keeps
 // nothing alive that it has handed out. Blocks are recycled in queue order,
 // so a consumer that is descheduled in the middle of a pop holds its block
@@ -101,7 +102,10 @@
 // consumers sleep, PopNWait and Batches take a fair share, at most
 // Len/(sleepers+1)+1 items, so that a batch pushed into a sleeping pool is
 // spread over it; PopNShare takes Len/workers+1 for a pool that polls.
-// Sleepers says how many consumers sleep. Producers of a bounded queue
+// Sleepers says how many consumers sleep. PopWaitTimer and PopNWaitTimer
+// wait with a timer's channel instead of a context, which allocates nothing
+// when the caller reuses its timer; Done is closed by Close, for a select.
+// Producers of a bounded queue
 // can use PushWait and PushBatchWait, which sleep while it is full and are
 // woken by the next pop (or by Close, or their context). Sleeping is off
 // the lock-free path: a producer pays one load to see that nobody sleeps,

@@ -201,3 +201,63 @@ func TestPopNShare(t *testing.T) {
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// TestWaitTimer: a timer ends a wait with ErrTimedOut, items win over it,
+// and a wait with a reused timer allocates nothing.
+func TestWaitTimer(t *testing.T) {
+	eachBackend(t, func(t *testing.T, mk maker) {
+		q := newQ[int](t, mk, nil)
+		tm := time.NewTimer(time.Millisecond)
+		_, err := q.PopWaitTimer(tm.C)
+		require.ErrorIs(t, err, queue.ErrTimedOut)
+		tm.Reset(time.Millisecond)
+		n, err := q.PopNWaitTimer(make([]int, 2), tm.C)
+		require.ErrorIs(t, err, queue.ErrTimedOut)
+		require.Zero(t, n)
+
+		expired := make(chan time.Time, 1)
+		expired <- time.Now() // a timer that has already fired
+		require.NoError(t, q.PushBatch([]int{1, 2}))
+		v, err := q.PopWaitTimer(expired)
+		require.NoError(t, err, "an item wins over the timer")
+		require.Equal(t, 1, v)
+
+		if !raceEnabled {
+			allocs := testing.AllocsPerRun(20, func() {
+				tm.Reset(50 * time.Microsecond)
+				_, _ = q.PopNWaitTimer(make([]int, 0, 4)[:4], tm.C)
+			})
+			require.Zero(t, allocs, "a timed wait allocates")
+		}
+		for q.Len() < 1 {
+			require.NoError(t, q.Push(2)) // if the loop above took item 2
+		}
+		q.Close()
+		_, err = q.PopWaitTimer(nil)
+		require.NoError(t, err) // item 2 was still queued
+		_, err = q.PopWaitTimer(nil)
+		require.ErrorIs(t, err, queue.ErrClosed)
+	})
+}
+
+// TestDone: Done's channel is closed by Close, so a select can watch it
+// beside other channels.
+func TestDone(t *testing.T) {
+	eachBackend(t, func(t *testing.T, mk maker) {
+		q := newQ[int](t, mk, nil)
+		select {
+		case <-q.Done():
+			t.Fatal("Done closed on an open queue")
+		default:
+		}
+		require.NoError(t, q.PushBatch(make([]int, 3*queue.BlockSlots)))
+		q.PopN(make([]int, 3*queue.BlockSlots))
+		require.True(t, q.Shrink()) // Done outlives a retirement
+		go q.Close()
+		select {
+		case <-q.Done():
+		case <-time.After(time.Minute):
+			t.Fatal("Done not closed by Close")
+		}
+	})
+}

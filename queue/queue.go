@@ -36,6 +36,9 @@ var (
 	// can be full while Len is far below MaxLen. PushWait and
 	// PushBatchWait wait for room instead.
 	ErrFull = errors.New("queue: full")
+	// ErrTimedOut is returned by PopWaitTimer and PopNWaitTimer when their
+	// timer fires while they sleep.
+	ErrTimedOut = errors.New("queue: timed out")
 	// ErrBadLimit is returned (wrapped, with the value) by NewWithConfig
 	// for a Config.Limit below zero or above MaxLen.
 	ErrBadLimit = errors.New("queue: bad limit")

@@ -2,16 +2,18 @@
 
 package queue
 
-import "context"
+import "time"
 
-// sleep blocks until a wake-up token, the close of the queue, or the end of
-// ctx; it reports whether ctx ended.
-func sleep(wake, closed <-chan struct{}, ctx context.Context) (cancelled bool) {
+// sleep blocks until a wake-up token, the close of the queue, the end of
+// ctx (done) or a value on timer (either may be nil: never).
+func sleep(wake, closed, done <-chan struct{}, timer <-chan time.Time) woke {
 	select {
 	case <-wake:
 	case <-closed:
-	case <-ctx.Done():
-		return true
+	case <-done:
+		return byCtx
+	case <-timer:
+		return byTimer
 	}
-	return false
+	return byQueue
 }

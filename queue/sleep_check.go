@@ -3,7 +3,7 @@
 package queue
 
 import (
-	"context"
+	"time"
 
 	"github.com/injectq/injectq/internal/atom"
 )
@@ -12,15 +12,17 @@ import (
 // goroutine blocked where it cannot see: it looks at the channels without
 // blocking and waits (atom.Spin) for another goroutine's write, a token's
 // send or the close (atom.Signal) between looks.
-func sleep(wake, closed <-chan struct{}, ctx context.Context) (cancelled bool) {
+func sleep(wake, closed, done <-chan struct{}, timer <-chan time.Time) woke {
 	for {
 		select {
 		case <-wake:
-			return false
+			return byQueue
 		case <-closed:
-			return false
-		case <-ctx.Done():
-			return true
+			return byQueue
+		case <-done:
+			return byCtx
+		case <-timer:
+			return byTimer
 		default:
 		}
 		atom.Spin()

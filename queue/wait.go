@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"iter"
+	"time"
 
 	"github.com/injectq/injectq/internal/skel"
 )
@@ -36,6 +37,15 @@ type waitState struct {
 	closed      chan struct{} // closed once the queue is closed
 	shut        uint64        // 1 once closed is
 }
+
+// woke says what ended a sleep.
+type woke uint8
+
+const (
+	byQueue woke = iota // a token or the close: look at the queue again
+	byCtx
+	byTimer
+)
 
 // wakeTokens bounds the tokens in flight: a woken consumer that takes an
 // item passes the wakeup on if more are waiting and items remain, so a few
@@ -87,7 +97,7 @@ func (c *core[T]) closeParkings() {
 // only when PopWait would otherwise sleep.
 func (q *Queue[T]) PopWait(ctx context.Context) (T, error) {
 	var v T
-	_, err := q.popNWait(ctx, func(int) int {
+	_, err := q.popNWait(ctx, nil, func(int) int {
 		var ok bool
 		if v, ok = q.Pop(); ok {
 			return 1
@@ -111,7 +121,41 @@ func (q *Queue[T]) PopNWait(ctx context.Context, dst []T) (int, error) {
 	if len(dst) == 0 {
 		return 0, nil
 	}
-	return q.popNWait(ctx, func(others int) int { // len 1: Pop's path
+	return q.popNWaitOn(ctx, nil, dst)
+}
+
+// PopNWaitTimer is PopNWait with a timer in place of a context: it returns
+// 0 and ErrTimedOut once a value arrives on timer (a time.Timer's or a
+// time.Ticker's C) while it sleeps. With a timer that the caller keeps and
+// Resets, a wait allocates nothing, where context.WithTimeout allocates
+// each time:
+//
+//	t := time.NewTimer(idle) // once per worker
+//	for {
+//		t.Reset(idle)
+//		n, err := q.PopNWaitTimer(buf, t.C)
+//		...
+//	}
+//
+// Items win over the timer, as over a context (PopWait).
+func (q *Queue[T]) PopNWaitTimer(dst []T, timer <-chan time.Time) (int, error) {
+	if len(dst) == 0 {
+		return 0, nil
+	}
+	return q.popNWaitOn(context.Background(), timer, dst)
+}
+
+// PopWaitTimer is PopWait with a timer in place of a context (see
+// PopNWaitTimer).
+func (q *Queue[T]) PopWaitTimer(timer <-chan time.Time) (T, error) {
+	var one [1]T
+	_, err := q.popNWaitOn(context.Background(), timer, one[:])
+	return one[0], err
+}
+
+// popNWaitOn is PopNWait's loop with its fair share.
+func (q *Queue[T]) popNWaitOn(ctx context.Context, timer <-chan time.Time, dst []T) (int, error) {
+	return q.popNWait(ctx, timer, func(others int) int { // len 1: Pop's path
 		n := len(dst)
 		if others > 0 && n > 1 {
 			n = min(n, q.Len()/(others+1)+1)
@@ -130,6 +174,10 @@ func (q *Queue[T]) PopNShare(dst []T, workers int) int {
 	return q.PopN(dst[:n])
 }
 
+// Done returns a channel that is closed once the queue is closed, for a
+// select beside other channels (items may still be queued then).
+func (q *Queue[T]) Done() <-chan struct{} { return q.core().w.closed }
+
 // Sleepers returns how many consumers are asleep in PopWait, PopNWait or
 // their iterators, or about to be: a pool that starts workers on demand
 // can start one when it is zero and items are queued. It is a snapshot.
@@ -140,7 +188,7 @@ func (q *Queue[T]) Sleepers() int { return int(load64(&q.core().w.waiters)) }
 // many other consumers sleep, for its fair share. A woken consumer stays
 // counted in waiters until its next pop, so that consumers woken together
 // each count the others and take a share, not the whole batch.
-func (q *Queue[T]) popNWait(ctx context.Context, pop func(others int) int) (int, error) {
+func (q *Queue[T]) popNWait(ctx context.Context, timer <-chan time.Time, pop func(others int) int) (int, error) {
 	w := q.core().w
 	counted := false // woken, and still counted in waiters until this pop
 	for {
@@ -174,9 +222,13 @@ func (q *Queue[T]) popNWait(ctx context.Context, pop func(others int) int) (int,
 			c.passOn()
 			return n, nil
 		}
-		if sleep(w.wake, w.closed, ctx) {
+		switch sleep(w.wake, w.closed, ctx.Done(), timer) {
+		case byCtx:
 			add64(&w.waiters, ^uint64(0))
 			return 0, ctx.Err()
+		case byTimer:
+			add64(&w.waiters, ^uint64(0))
+			return 0, ErrTimedOut
 		}
 		counted = true
 	}
@@ -233,9 +285,9 @@ func (q *Queue[T]) pushWait(ctx context.Context, push func() error) error {
 			}
 			return err
 		}
-		cancelled := sleep(w.roomWake, w.closed, ctx)
+		why := sleep(w.roomWake, w.closed, ctx.Done(), nil)
 		add64(&w.roomWaiters, ^uint64(0))
-		if cancelled {
+		if why == byCtx {
 			return ctx.Err()
 		}
 	}
