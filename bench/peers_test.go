@@ -196,3 +196,74 @@ func BenchmarkBounded(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWaitForms: one producer pushing batches of 32 into a pool of 4
+// sleeping consumers, through PopNWait, the Batches and All iterators
+// (default backend) and a channel's range (capacity 1024, the producer
+// sending item by item). ns/op is per item; allocs/op shows what the waiting forms
+// allocate per item.
+func BenchmarkWaitForms(b *testing.B) {
+	const consumers, batch = 4, 32
+	forms := []struct {
+		name    string
+		consume func(q *queue.Queue[int], buf []int) int
+	}{
+		{"popnwait", func(q *queue.Queue[int], buf []int) (n int) {
+			for {
+				k, err := q.PopNWait(context.Background(), buf)
+				if err != nil {
+					return n
+				}
+				n += k
+			}
+		}},
+		{"batches", func(q *queue.Queue[int], buf []int) (n int) {
+			for vs := range q.Batches(context.Background(), buf) {
+				n += len(vs)
+			}
+			return n
+		}},
+		{"all", func(q *queue.Queue[int], _ []int) (n int) {
+			for range q.All(context.Background()) {
+				n++
+			}
+			return n
+		}},
+	}
+	for _, f := range forms {
+		b.Run("impl="+f.name, func(b *testing.B) {
+			q := queue.New[int]()
+			var wg sync.WaitGroup
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range consumers {
+				wg.Go(func() { f.consume(q, make([]int, batch)) })
+			}
+			buf := make([]int, batch)
+			for i := 0; i < b.N; i += batch {
+				if err := q.PushBatch(buf[:min(batch, b.N-i)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			q.Close()
+			wg.Wait()
+		})
+	}
+	b.Run("impl=chan", func(b *testing.B) {
+		ch := make(chan int, 1024)
+		var wg sync.WaitGroup
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range consumers {
+			wg.Go(func() {
+				for range ch {
+				}
+			})
+		}
+		for i := range b.N {
+			ch <- i
+		}
+		close(ch)
+		wg.Wait()
+	})
+}
