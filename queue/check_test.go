@@ -214,6 +214,17 @@ func (w *world) popWait(g int) {
 	}
 }
 
+// popNWait is PopNWait, outside the linearizability check (its fair share
+// takes fewer items than are queued, which the FIFO model's PopN does
+// not describe).
+func (w *world) popNWait(g, n int) {
+	w.linear = false
+	buf := make([]int, n)
+	if k, err := w.q.PopNWait(context.Background(), buf); err == nil {
+		w.got[g] = append(w.got[g], buf[:k]...)
+	}
+}
+
 func (w *world) close(g int) { w.record(g, closeIn{}, func() any { return w.q.Close() }) }
 
 func (w *world) len(g int) {
@@ -321,6 +332,9 @@ func (w *world) verify() string {
 		if blocks, chain, free := coretest.Census(c.arena); chain+free != blocks {
 			return fmt.Sprintf("census: %d blocks in the chain + %d free != %d allocated", chain, free, blocks)
 		}
+	}
+	if n, m := load64(&w.c.w.waiters), load64(&w.c.w.roomWaiters); n != 0 || m != 0 {
+		return fmt.Sprintf("sleepers still counted after the run: %d consumers, %d producers", n, m)
 	}
 	if len(w.full) > 0 && !w.mayFill {
 		return fmt.Sprintf("ErrFull from a queue that cannot be full (refused %v)", slices.Sorted(maps.Keys(w.full)))
@@ -652,8 +666,41 @@ var scenarios = []check.Scenario{
 	}),
 }
 
-// The scenarios of arena retirement and of Config.Limit.
+// The scenarios of arena retirement, of Config.Limit, and of sleeping
+// without a Close at the end (a Close wakes every sleeper, and so would
+// hide a lost wake-up).
 var shrinkScenarios = []check.Scenario{
+	// Two sleepers and three single pushes: every push's wake-up reaches a
+	// sleeper, and woken consumers stay counted until they pop.
+	scenario("sleep-two", func() (*world, []func()) {
+		w := newWorld()
+		w.prefill(items(9, 0, 7), 7)
+		return w, []func(){
+			func() { w.popWait(0); w.popWait(0) },
+			func() { w.popWait(1) },
+			func() { w.push(2, 100); w.push(2, 101); w.push(2, 102) },
+		}
+	}),
+	// PopNWait's fair share beside a PopWait, fed a batch and one more.
+	scenario("sleep-share", func() (*world, []func()) {
+		w := newWorld()
+		w.prefill(items(9, 0, 7), 7)
+		return w, []func(){
+			func() { w.popNWait(0, 2) },
+			func() { w.popWait(1) },
+			func() { w.pushBatch(2, 100, 101); w.push(2, 102) },
+		}
+	}),
+	// Two sleepers across a retirement, woken by pushes into the successor.
+	scenario("sleep-shrink", func() (*world, []func()) {
+		w := newWorld()
+		w.prefill(items(9, 0, 9), 9)
+		return w, []func(){
+			func() { w.popWait(0) },
+			func() { w.popWait(1) },
+			func() { w.shrink(2); w.push(2, 100); w.push(2, 101) },
+		}
+	}),
 	// Shrink racing pushes and pops that cross a block: the queue moves
 	// on only while empty, and nothing is lost or reordered across the
 	// move, whichever goroutine finds the seal first.
@@ -677,8 +724,9 @@ var shrinkScenarios = []check.Scenario{
 			func() { w.push(2, 100); w.push(2, 101) },
 		}
 	}),
-	// A consumer asleep in an arena that is retired: the seal wakes it,
-	// and it finds the item pushed into the successor.
+	// A consumer asleep in an arena that is retired: it stays asleep on
+	// the queue's wait state, and it finds the item pushed into the
+	// successor.
 	scenario("shrink-wait", func() (*world, []func()) {
 		w := newWorld()
 		w.prefill(items(9, 0, 9), 9)
@@ -782,6 +830,7 @@ var mutations = []struct {
 	{atom.BoundTailFirst, "the bounded reservation's tail read before HeadBlk", named("never-full")},
 	{atom.SealNotEmpty, "Shrink sealing a queue that holds items", named("shrink")},
 	{atom.LimitNoRecheck, "ErrFull without the limit's second look at the head", named("limit")},
+	{atom.NoSecondLook, "a consumer sleeps without its second look", named("sleep-two")},
 }
 
 func allScenarios() []check.Scenario {

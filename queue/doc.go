@@ -64,7 +64,7 @@
 // Memory. Items live in blocks of 1024 slots, allocated in chunks that
 // double (chunk k holds 2^k blocks), so a queue holds up to twice the blocks
 // its peak needed. A queue allocates its first block on first use (an
-// unused queue costs about 1.7 KB, its sleeping channels included), grows
+// unused queue costs about 1.8 KB, its sleeping channels included), grows
 // with the peak number of queued items, and reuses blocks after: a steady
 // state allocates nothing. A
 // popped value is cleared from the queue's memory, so the queue keeps
@@ -113,7 +113,8 @@
 //
 // Sleeping behaves as on a channel made beside the queue, for the
 // channels it sleeps on are made with it (New, NewWithConfig; a zero Queue
-// makes them at its first use): a queue made outside testing/synctest
+// makes them at its first use of any kind, so one shared by bubbles must
+// be made with New, or first used, outside them): a queue made outside testing/synctest
 // bubbles may be shared by them and by code outside them (a sleeper in a
 // bubble then does not block durably, as on such a channel), and one made
 // in a bubble sleeps durably there.

@@ -48,8 +48,8 @@ func ArenaID[T any](q *Queue[T]) uint64 { return q.live().gen }
 func Census[T any](q *Queue[T]) (blocks, chain, free int) { return coretest.Census(q.live().arena) }
 
 // Sleepers returns how many consumers are asleep (or about to sleep) in
-// q's live arena.
+// q (woken ones count until their next pop).
 func Sleepers[T any](q *Queue[T]) int { return q.Sleepers() }
 
-// RoomWaiters returns how many producers wait for room in q's live arena.
+// RoomWaiters returns how many producers wait for room in q.
 func RoomWaiters[T any](q *Queue[T]) int { return int(load64(&q.core().w.roomWaiters)) }

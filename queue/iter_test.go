@@ -3,6 +3,7 @@ package queue_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -258,6 +259,31 @@ func TestDone(t *testing.T) {
 		case <-q.Done():
 		case <-time.After(time.Minute):
 			t.Fatal("Done not closed by Close")
+		}
+	})
+}
+
+// TestPopWaitPrecedenceRace: a push that returned before ctx was cancelled
+// is popped, not reported as ctx.Err(), however the sleeper's select picks
+// between the wake-up and ctx (it picks at random among ready cases; the
+// last look after a ctx wake-up keeps the precedence). Without the last
+// look this failed about once in 130 trials here.
+func TestPopWaitPrecedenceRace(t *testing.T) {
+	eachBackend(t, func(t *testing.T, mk maker) {
+		q := newQ[int](t, mk, nil)
+		for i := range scale(2000) {
+			ctx, cancel := context.WithCancel(context.Background())
+			res := make(chan error, 1)
+			go func() { _, err := q.PopWait(ctx); res <- err }()
+			for q.Sleepers() == 0 {
+				runtime.Gosched()
+			}
+			require.NoError(t, q.Push(i))
+			cancel()
+			require.NoError(t, <-res, "trial %d: ctx.Err() with the item pushed before the cancel", i)
+			for q.Sleepers() != 0 {
+				runtime.Gosched()
+			}
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"iter"
 	"time"
 
+	"github.com/injectq/injectq/internal/atom"
 	"github.com/injectq/injectq/internal/skel"
 )
 
@@ -13,7 +14,9 @@ import (
 // producer only loads waiters (one plain load on amd64 and arm64) and
 // touches the channels when somebody sleeps.
 //
-// The protocol is an eventcount. A consumer announces itself (waiters+1),
+// A producer reaches waiters through its core's pointer to the waitState:
+// two dependent loads, both of words that nobody writes while nobody
+// sleeps. The protocol is an eventcount. A consumer announces itself (waiters+1),
 // then looks at the queue once more, then sleeps. A producer reserves (its
 // CAS on the tail), publishes, then loads waiters. Both orders are
 // sequentially consistent, so either the consumer's second look sees the
@@ -28,7 +31,9 @@ import (
 // zero Queue at its first use), so that sleeping behaves as on a channel
 // made beside the queue: a queue made outside testing/synctest bubbles can
 // be shared by them and by code outside them, and one made in a bubble
-// sleeps durably there.
+// sleeps durably there. A zero Queue makes them at its first use of any
+// kind, Len included: one shared by bubbles must be made with New, or
+// first used, outside them.
 type waitState struct {
 	waiters     uint64        // consumers asleep or about to sleep
 	roomWaiters uint64        // producers waiting for room, likewise
@@ -36,6 +41,9 @@ type waitState struct {
 	roomWake    chan struct{} // one token per producer to wake
 	closed      chan struct{} // closed once the queue is closed
 	shut        uint64        // 1 once closed is
+	// 128 bytes in all: the allocator's 128-byte class keeps them on a
+	// line pair of their own, which every push reads.
+	_ [skel.Line - 48]byte
 }
 
 // woke says what ended a sleep.
@@ -178,9 +186,10 @@ func (q *Queue[T]) PopNShare(dst []T, workers int) int {
 // select beside other channels (items may still be queued then).
 func (q *Queue[T]) Done() <-chan struct{} { return q.core().w.closed }
 
-// Sleepers returns how many consumers are asleep in PopWait, PopNWait or
-// their iterators, or about to be: a pool that starts workers on demand
-// can start one when it is zero and items are queued. It is a snapshot.
+// Sleepers returns how many consumers are asleep in PopWait, PopNWait, the
+// timer forms or the iterators, or about to be, or woken and not yet back
+// from their pop: a pool that starts workers on demand can start one when
+// it is zero and items are queued. It is a snapshot.
 func (q *Queue[T]) Sleepers() int { return int(load64(&q.core().w.waiters)) }
 
 // popNWait runs pop, which pops from the queue (moving on past sealed
@@ -191,6 +200,7 @@ func (q *Queue[T]) Sleepers() int { return int(load64(&q.core().w.waiters)) }
 func (q *Queue[T]) popNWait(ctx context.Context, timer <-chan time.Time, pop func(others int) int) (int, error) {
 	w := q.core().w
 	counted := false // woken, and still counted in waiters until this pop
+	var stop error   // ctx or the timer ended a sleep: one last look, then this
 	for {
 		// Closed first, then empty: no push can land after the close.
 		c, _, t := q.liveTail()
@@ -214,21 +224,30 @@ func (q *Queue[T]) popNWait(ctx context.Context, timer <-chan time.Time, pop fun
 		if closed {
 			return 0, ErrClosed
 		}
+		if stop != nil {
+			return 0, stop
+		}
 		preemptBeforePark()
 		add64(&w.waiters, 1)
 		// The second look, after announcing ourselves: see waitState.
-		if n := pop(int(load64(&w.waiters)) - 1); n > 0 { // less ourselves
+		if atom.Checking && mutated(atom.NoSecondLook) { // a deliberate bug, for the checker
+		} else if n := pop(int(load64(&w.waiters)) - 1); n > 0 { // less ourselves
 			add64(&w.waiters, ^uint64(0))
 			c.passOn()
 			return n, nil
 		}
+		// The select picks at random among ready cases: a token or the
+		// close may be ready along with ctx or the timer. The last look
+		// keeps the precedence (an item, then ErrClosed, then the stop).
 		switch sleep(w.wake, w.closed, ctx.Done(), timer) {
 		case byCtx:
 			add64(&w.waiters, ^uint64(0))
-			return 0, ctx.Err()
+			stop = ctx.Err()
+			continue
 		case byTimer:
 			add64(&w.waiters, ^uint64(0))
-			return 0, ErrTimedOut
+			stop = ErrTimedOut
+			continue
 		}
 		counted = true
 	}
@@ -288,6 +307,11 @@ func (q *Queue[T]) pushWait(ctx context.Context, push func() error) error {
 		why := sleep(w.roomWake, w.closed, ctx.Done(), nil)
 		add64(&w.roomWaiters, ^uint64(0))
 		if why == byCtx {
+			// A last try, for the select may have picked ctx over a
+			// wakeup that was ready too: room wins over an ended ctx.
+			if err = push(); err != ErrFull {
+				return err
+			}
 			return ctx.Err()
 		}
 	}

@@ -53,6 +53,9 @@ const (
 	// without reading the head again, so that a pop and a push between
 	// its loads of the head and the tail make a queue with room refuse.
 	LimitNoRecheck
+	// NoSecondLook: a consumer goes to sleep without looking at the queue
+	// again after it announced itself, so a push in between wakes nobody.
+	NoSecondLook
 )
 
 // CAS is atomic.CompareAndSwapUint64.
