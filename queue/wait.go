@@ -230,11 +230,13 @@ func (q *Queue[T]) popNWait(ctx context.Context, timer <-chan time.Time, pop fun
 		preemptBeforePark()
 		add64(&w.waiters, 1)
 		// The second look, after announcing ourselves: see waitState.
-		if atom.Checking && mutated(atom.NoSecondLook) { // a deliberate bug, for the checker
-		} else if n := pop(int(load64(&w.waiters)) - 1); n > 0 { // less ourselves
-			add64(&w.waiters, ^uint64(0))
-			c.passOn()
-			return n, nil
+		// (Skipping it is a deliberate bug, for the checker.)
+		if !(atom.Checking && mutated(atom.NoSecondLook)) {
+			if n := pop(int(load64(&w.waiters)) - 1); n > 0 { // less ourselves
+				add64(&w.waiters, ^uint64(0))
+				c.passOn()
+				return n, nil
+			}
 		}
 		// The select picks at random among ready cases: a token or the
 		// close may be ready along with ctx or the timer. The last look
