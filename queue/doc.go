@@ -108,7 +108,8 @@
 // Producers of a bounded queue
 // can use PushWait and PushBatchWait, which sleep while it is full and are
 // woken by the next pop (or by Close, or their context). Sleeping is off
-// the lock-free path: a producer pays one load to see that nobody sleeps,
+// the lock-free path: a producer pays two dependent loads (the core's
+// pointer to the wait state, then its count) to see that nobody sleeps,
 // and a channel send per consumer it wakes when somebody does.
 //
 // Sleeping behaves as on a channel made beside the queue, for the
