@@ -285,11 +285,9 @@ func (q *Queue[T]) Pop() (v T, ok bool) {
 // the two words inline first (see the README's design notes for what a
 // call on the empty path cost).
 func (c *core[T]) popEmpty() (v T, ok bool) {
-	if n := c.emptyPop(); n != nil {
-		var one [1]T
-		if n.popN(one[:], noEnd) == 1 { // moves on past sealed cores
-			return one[0], true
-		}
+	var one [1]T
+	if c.popNEmpty(one[:], noEnd) == 1 {
+		return one[0], true
 	}
 	return v, false
 }

@@ -104,15 +104,9 @@ func (c *core[T]) closeParkings() {
 // queue wins over it too (ErrClosed, not ctx.Err()): ctx.Err() comes back
 // only when PopWait would otherwise sleep.
 func (q *Queue[T]) PopWait(ctx context.Context) (T, error) {
-	var v T
-	_, err := q.popNWait(ctx, nil, func(int) int {
-		var ok bool
-		if v, ok = q.Pop(); ok {
-			return 1
-		}
-		return 0
-	})
-	return v, err
+	var one [1]T
+	_, err := q.popNWaitOn(ctx, nil, one[:]) // PopN of one: Pop's path
+	return one[0], err
 }
 
 // PopNWait is PopN that sleeps while the queue is empty: it returns n > 0
@@ -157,7 +151,7 @@ func (q *Queue[T]) PopNWaitTimer(dst []T, timer <-chan time.Time) (int, error) {
 // PopNWaitTimer).
 func (q *Queue[T]) PopWaitTimer(timer <-chan time.Time) (T, error) {
 	var one [1]T
-	_, err := q.popNWaitOn(context.Background(), timer, one[:])
+	_, err := q.popNWaitOn(context.Background(), timer, one[:]) // as PopWait
 	return one[0], err
 }
 
