@@ -267,3 +267,40 @@ func BenchmarkWaitForms(b *testing.B) {
 		wg.Wait()
 	})
 }
+
+// BenchmarkWakeup: a ping-pong between two goroutines, each sleeping on
+// its own queue (PopWait) until the other pushes into it, beside the same
+// over two channels: ns/op is one handoff, a sleep and a wake-up.
+func BenchmarkWakeup(b *testing.B) {
+	b.Run("impl=injectq", func(b *testing.B) {
+		ping, pong := queue.New[int](), queue.New[int]()
+		ctx := context.Background()
+		b.ReportAllocs()
+		pingPong(b, func(v int) { _ = ping.Push(v) }, func() int { v, _ := ping.PopWait(ctx); return v },
+			func(v int) { _ = pong.Push(v) }, func() int { v, _ := pong.PopWait(ctx); return v })
+	})
+	b.Run("impl=chan", func(b *testing.B) {
+		ping, pong := make(chan int, 1), make(chan int, 1)
+		b.ReportAllocs()
+		pingPong(b, func(v int) { ping <- v }, func() int { return <-ping },
+			func(v int) { pong <- v }, func() int { return <-pong })
+	})
+}
+
+// pingPong bounces b.N/2 values through ping and back through pong.
+func pingPong(b *testing.B, ping func(int), recvPing func() int, pong func(int), recvPong func() int) {
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	wg.Go(func() {
+		for range (b.N + 1) / 2 {
+			pong(recvPing() + 1)
+		}
+	})
+	for i := range (b.N + 1) / 2 {
+		ping(i)
+		if recvPong() != i+1 {
+			panic("pingPong: wrong value")
+		}
+	}
+	wg.Wait()
+}

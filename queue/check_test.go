@@ -619,6 +619,27 @@ var scenarios = []check.Scenario{
 			func() { w.push(2, 100); w.close(2) },
 		}
 	}),
+	// Close against two sleeping consumers and two producers waiting for
+	// room: Close wakes one of each itself here (closeWakeups), and the
+	// one it wakes must wake the other.
+	scenario("close-sleepers", func() (*world, []func()) {
+		w := newWorld()
+		w.prefill(items(9, 0, 7), 7)
+		return w, []func(){
+			func() { w.popWait(0) },
+			func() { w.popWait(1) },
+			func() { w.close(2) },
+		}
+	}),
+	scenario("close-pushers", func() (*world, []func()) {
+		w := newWorldLimit(1)
+		w.prefill(items(9, 0, 1), 0)
+		return w, []func(){
+			func() { w.pushWait(0, 100) },
+			func() { w.pushWait(1, 101) },
+			func() { w.close(2) },
+		}
+	}),
 	// Len and IsEmpty while single pushes and pops cross a block.
 	scenario("len", func() (*world, []func()) {
 		w := newWorld()
@@ -831,6 +852,8 @@ var mutations = []struct {
 	{atom.SealNotEmpty, "Shrink sealing a queue that holds items", named("shrink")},
 	{atom.LimitNoRecheck, "ErrFull without the limit's second look at the head", named("limit")},
 	{atom.NoSecondLook, "a consumer sleeps without its second look", named("sleep-two")},
+	{atom.NoCloseHandOn, "a sleeper woken on a closed queue wakes nobody", named("close-sleepers")},
+	{atom.NoCloseHandOn, "a producer woken on a closed queue wakes nobody", named("close-pushers")},
 }
 
 func allScenarios() []check.Scenario {

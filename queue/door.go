@@ -39,3 +39,7 @@ func mutated(atom.Mutation) bool { return false }
 // noteCore records a core for the checker's census (door_check.go); nothing
 // here.
 func noteCore(any) {}
+
+// closeWakeups is how many sleepers of each kind Close wakes itself; each
+// woken one wakes the next (handOnClose).
+const closeWakeups = wakeTokens

@@ -28,3 +28,7 @@ func mutated(m atom.Mutation) bool { return atom.Mutated(m) }
 var checkCores []any
 
 func noteCore(c any) { checkCores = append(checkCores, c) }
+
+// closeWakeups: under the checker Close wakes one sleeper of each kind, so
+// that the hand-on (handOnClose) wakes every other one in every scenario.
+const closeWakeups = 1

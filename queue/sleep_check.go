@@ -10,14 +10,12 @@ import (
 
 // sleep is sleep.go's, for the checker, whose scheduler must never find a
 // goroutine blocked where it cannot see: it looks at the channels without
-// blocking and waits (atom.Spin) for another goroutine's write, a token's
-// send or the close (atom.Signal) between looks.
-func sleep(wake, closed, done <-chan struct{}, timer <-chan time.Time) woke {
+// blocking and waits (atom.Spin) for another goroutine's write or a
+// token's send (atom.Signal) between looks.
+func sleep(tokens, done <-chan struct{}, timer <-chan time.Time) woke {
 	for {
 		select {
-		case <-wake:
-			return byQueue
-		case <-closed:
+		case <-tokens:
 			return byQueue
 		case <-done:
 			return byCtx

@@ -25,6 +25,15 @@ import (
 // Producers waiting for room do the same with roomWaiters, against
 // consumers' claims.
 //
+// Close wakes sleepers through the same tokens, not through a channel of
+// its own that every sleep would select on (see sleep): it sends up to
+// closeWakeups of each kind, and every sleeper woken on a closed queue
+// hands a token on while others are counted (handOnClose). That wakes them
+// all: a sleeper parked after the close had announced itself before it
+// (its second look would have seen the close otherwise), so whoever takes
+// a token after the close sees it counted and sends another, and those
+// takers are finitely many, for none of them parks again.
+//
 // One waitState serves a queue for its whole life, every arena of it: a
 // sleeper stays asleep across a retirement and is woken by a push into the
 // successor. Its channels are made with the queue (New, NewWithConfig; a
@@ -39,7 +48,7 @@ type waitState struct {
 	roomWaiters uint64        // producers waiting for room, likewise
 	wake        chan struct{} // one token per consumer to wake
 	roomWake    chan struct{} // one token per producer to wake
-	closed      chan struct{} // closed once the queue is closed
+	closed      chan struct{} // closed once the queue is closed (Done)
 	shut        uint64        // 1 once closed is
 	// 128 bytes in all: the allocator's 128-byte class keeps them on a
 	// line pair of their own, which every push reads.
@@ -50,7 +59,7 @@ type waitState struct {
 type woke uint8
 
 const (
-	byQueue woke = iota // a token or the close: look at the queue again
+	byQueue woke = iota // a token: look at the queue again
 	byCtx
 	byTimer
 )
@@ -84,14 +93,27 @@ func (c *core[T]) wakeUp(n int) { wake(c.w.wake, &c.w.waiters, n) }
 // after a claim of n, when bounded is set and roomWaiters is not zero.
 func (c *core[T]) wakeRoom(n int) { wake(c.w.roomWake, &c.w.roomWaiters, n) }
 
-// closeParkings wakes every sleeper, consumer or producer, for good; called
-// by the Close that closed the queue. Woken consumers find the queue
-// closed and empty, or take what is left; woken producers find it closed.
+// closeParkings closes Done's channel and wakes sleepers, consumers and
+// producers, for the hand-on to wake the rest (waitState); called by the
+// Close that closed the queue, after its CAS on the tail. Woken consumers
+// find the queue closed and empty, or take what is left; woken producers
+// find it closed.
 func (c *core[T]) closeParkings() {
 	if cas64(&c.w.shut, 0, 1) {
 		close(c.w.closed)
 		signal()
 	}
+	wake(c.w.wake, &c.w.waiters, closeWakeups)
+	wake(c.w.roomWake, &c.w.roomWaiters, closeWakeups)
+}
+
+// handOnClose passes a wake-up on from a sleeper woken on a closed queue
+// to the next one, if any is counted (waitState).
+func handOnClose(tokens chan struct{}, waiters *uint64) {
+	if atom.Checking && mutated(atom.NoCloseHandOn) { // a deliberate bug, for the checker
+		return
+	}
+	wake(tokens, waiters, 1)
 }
 
 // PopWait removes and returns the oldest item, sleeping while the queue is
@@ -209,8 +231,11 @@ func (q *Queue[T]) popNWait(ctx context.Context, timer <-chan time.Time, pop fun
 			add64(&w.waiters, ^uint64(0))
 			counted = false
 		}
+		if slept && closed {
+			handOnClose(w.wake, &w.waiters)
+		}
 		if n > 0 {
-			if slept {
+			if slept && !closed {
 				c.passOn()
 			}
 			return n, nil
@@ -223,19 +248,25 @@ func (q *Queue[T]) popNWait(ctx context.Context, timer <-chan time.Time, pop fun
 		}
 		preemptBeforePark()
 		add64(&w.waiters, 1)
-		// The second look, after announcing ourselves: see waitState.
-		// (Skipping it is a deliberate bug, for the checker.)
+		// The second look, after announcing ourselves, at the items and at
+		// the close (closed first, as above): see waitState. (Skipping it
+		// is a deliberate bug, for the checker.)
 		if !(atom.Checking && mutated(atom.NoSecondLook)) {
-			if n := pop(int(load64(&w.waiters)) - 1); n > 0 { // less ourselves
+			c, _, t = q.liveTail()
+			n := pop(int(load64(&w.waiters)) - 1) // less ourselves
+			if n > 0 || t&skel.Closed != 0 {
 				add64(&w.waiters, ^uint64(0))
+				if n == 0 {
+					return 0, ErrClosed
+				}
 				c.passOn()
 				return n, nil
 			}
 		}
-		// The select picks at random among ready cases: a token or the
-		// close may be ready along with ctx or the timer. The last look
-		// keeps the precedence (an item, then ErrClosed, then the stop).
-		switch sleep(w.wake, w.closed, ctx.Done(), timer) {
+		// The select picks at random among ready cases: a token may be
+		// ready along with ctx or the timer. The last look keeps the
+		// precedence (an item, then ErrClosed, then the stop).
+		switch sleep(w.wake, ctx.Done(), timer) {
 		case byCtx:
 			add64(&w.waiters, ^uint64(0))
 			stop = ctx.Err()
@@ -276,6 +307,9 @@ func (q *Queue[T]) pushWait(ctx context.Context, push func() error) error {
 		h := load64(&c.ctl.Head)
 		err := push()
 		if err != ErrFull {
+			if slept && err == ErrClosed {
+				handOnClose(w.roomWake, &w.roomWaiters)
+			}
 			if err == nil && slept {
 				c.passOnRoom()
 			}
@@ -300,7 +334,7 @@ func (q *Queue[T]) pushWait(ctx context.Context, push func() error) error {
 			}
 			return err
 		}
-		why := sleep(w.roomWake, w.closed, ctx.Done(), nil)
+		why := sleep(w.roomWake, ctx.Done(), nil)
 		add64(&w.roomWaiters, ^uint64(0))
 		if why == byCtx {
 			// A last try, for the select may have picked ctx over a

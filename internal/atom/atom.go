@@ -56,6 +56,9 @@ const (
 	// NoSecondLook: a consumer goes to sleep without looking at the queue
 	// again after it announced itself, so a push in between wakes nobody.
 	NoSecondLook
+	// NoCloseHandOn: a sleeper woken on a closed queue does not wake the
+	// next one, so sleepers beyond those Close woke itself sleep on.
+	NoCloseHandOn
 )
 
 // CAS is atomic.CompareAndSwapUint64.
