@@ -64,7 +64,7 @@ nocgo:
 # Stress, close races and linearizability with a forced yield between each
 # reservation and its publication, and a watchdog on consumer waits.
 hooks:
-	INJECTQ_REQUIRE=$(REQUIRE) $(GO) test $(TESTFLAGS) -tags injectq_hooks -run 'Stress|Close|Recycled|PopWait|Shrink|Limit|PushWait|TestAll|FairShare' ./queue
+	INJECTQ_REQUIRE=$(REQUIRE) $(GO) test $(TESTFLAGS) -tags injectq_hooks -run 'Stress|Close|Recycled|PopWait|Shrink|Limit|PushWait|TestAll|FairShare|Waiter' ./queue
 	cd lincheck && INJECTQ_REQUIRE=$(REQUIRE) $(GO) test $(TESTFLAGS) -tags injectq_hooks ./...
 
 # The interleaving checker (internal/check): every schedule of each

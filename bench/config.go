@@ -88,7 +88,7 @@ func modeParams(mode string) (params, error) {
 	case "default", "":
 		return params{reps: 5, target: 10 * time.Millisecond, batchSizes: all,
 			procs: procs, shapes: grid, mpmcBatches: []int{1, 32}, mpmcMax: 1 << 19,
-			latRate: 20000, latDur: 500 * time.Millisecond, latCons: []int{1}, memItems: 1000000}, nil
+			latRate: 20000, latDur: 500 * time.Millisecond, latCons: []int{1, 4}, memItems: 1000000}, nil
 	case "full":
 		return params{reps: 10, target: 40 * time.Millisecond, batchSizes: all,
 			procs: procs, shapes: grid, mpmcBatches: []int{1, 32, 256}, mpmcMax: 1 << 20,

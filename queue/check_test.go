@@ -225,6 +225,23 @@ func (w *world) popNWait(g, n int) {
 	}
 }
 
+// waiterOnce is one round of a Waiter's select loop, outside the
+// linearizability check (as popNWait): a PopN, and if it arms the Waiter, a
+// sleep on C or on quit, then Stop. A pop of its own is handed on as a push
+// of v, so that whoever waits for an item still gets one.
+func (w *world) waiterOnce(g int, quit <-chan struct{}, v int) {
+	w.linear = false
+	wt := w.q.NewWaiter()
+	buf := make([]int, 1)
+	if n, _ := wt.PopN(buf); n > 0 {
+		w.got[g] = append(w.got[g], buf[0])
+		w.push(g, v)
+		return
+	}
+	sleep(wt.C, quit, nil)
+	wt.Stop()
+}
+
 func (w *world) close(g int) { w.record(g, closeIn{}, func() any { return w.q.Close() }) }
 
 func (w *world) len(g int) {
@@ -640,6 +657,18 @@ var scenarios = []check.Scenario{
 			func() { w.close(2) },
 		}
 	}),
+	// A Waiter that takes the wake-up token of another sleeper and Stops
+	// without a pop: its Stop must wake that sleeper.
+	scenario("waiter-stop", func() (*world, []func()) {
+		w := newWorld()
+		w.prefill(items(9, 0, 7), 7)
+		quit := make(chan struct{})
+		return w, []func(){
+			func() { w.waiterOnce(0, quit, 200) },
+			func() { w.popWait(1); close(quit); signal() },
+			func() { w.push(2, 100) },
+		}
+	}),
 	// Len and IsEmpty while single pushes and pops cross a block.
 	scenario("len", func() (*world, []func()) {
 		w := newWorld()
@@ -852,6 +881,7 @@ var mutations = []struct {
 	{atom.SealNotEmpty, "Shrink sealing a queue that holds items", named("shrink")},
 	{atom.LimitNoRecheck, "ErrFull without the limit's second look at the head", named("limit")},
 	{atom.NoSecondLook, "a consumer sleeps without its second look", named("sleep-two")},
+	{atom.StopNoPassOn, "a Waiter's Stop keeps a wake-up it took", named("waiter-stop")},
 	{atom.NoCloseHandOn, "a sleeper woken on a closed queue wakes nobody", named("close-sleepers")},
 	{atom.NoCloseHandOn, "a producer woken on a closed queue wakes nobody", named("close-pushers")},
 }

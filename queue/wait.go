@@ -127,7 +127,7 @@ func handOnClose(tokens chan struct{}, waiters *uint64) {
 // only when PopWait would otherwise sleep.
 func (q *Queue[T]) PopWait(ctx context.Context) (T, error) {
 	var one [1]T
-	_, err := q.popNWaitOn(ctx, nil, one[:]) // PopN of one: Pop's path
+	_, err := q.popNWait(ctx, nil, one[:]) // PopN of one: Pop's path
 	return one[0], err
 }
 
@@ -145,7 +145,7 @@ func (q *Queue[T]) PopNWait(ctx context.Context, dst []T) (int, error) {
 	if len(dst) == 0 {
 		return 0, nil
 	}
-	return q.popNWaitOn(ctx, nil, dst)
+	return q.popNWait(ctx, nil, dst)
 }
 
 // PopNWaitTimer is PopNWait with a timer in place of a context: it returns
@@ -166,26 +166,15 @@ func (q *Queue[T]) PopNWaitTimer(dst []T, timer <-chan time.Time) (int, error) {
 	if len(dst) == 0 {
 		return 0, nil
 	}
-	return q.popNWaitOn(context.Background(), timer, dst)
+	return q.popNWait(context.Background(), timer, dst)
 }
 
 // PopWaitTimer is PopWait with a timer in place of a context (see
 // PopNWaitTimer).
 func (q *Queue[T]) PopWaitTimer(timer <-chan time.Time) (T, error) {
 	var one [1]T
-	_, err := q.popNWaitOn(context.Background(), timer, one[:]) // as PopWait
+	_, err := q.popNWait(context.Background(), timer, one[:]) // as PopWait
 	return one[0], err
-}
-
-// popNWaitOn is PopNWait's loop with its fair share.
-func (q *Queue[T]) popNWaitOn(ctx context.Context, timer <-chan time.Time, dst []T) (int, error) {
-	return q.popNWait(ctx, timer, func(others int) int { // len 1: Pop's path
-		n := len(dst)
-		if others > 0 && n > 1 {
-			n = min(n, q.Len()/(others+1)+1)
-		}
-		return q.PopN(dst[:n])
-	})
 }
 
 // PopNShare is PopN for one of workers consumers: it takes at most
@@ -204,79 +193,114 @@ func (q *Queue[T]) Done() <-chan struct{} { return q.core().w.closed }
 
 // Sleepers returns how many consumers are asleep in PopWait, PopNWait, the
 // timer forms or the iterators, or about to be, or woken and not yet back
-// from their pop: a pool that starts workers on demand can start one when
-// it is zero and items are queued. It is a snapshot.
+// from their pop, and how many Waiters are armed: a pool that starts
+// workers on demand can start one when it is zero and items are queued.
+// It is a snapshot.
 func (q *Queue[T]) Sleepers() int { return int(load64(&q.core().w.waiters)) }
 
-// popNWait runs pop, which pops from the queue (moving on past sealed
-// cores), until it returns n > 0, sleeping between tries. pop is told how
-// many other consumers sleep, for its fair share. A woken consumer stays
-// counted in waiters until its next pop, so that consumers woken together
-// each count the others and take a share, not the whole batch.
-func (q *Queue[T]) popNWait(ctx context.Context, timer <-chan time.Time, pop func(others int) int) (int, error) {
-	w := q.core().w
-	counted := false // woken, and still counted in waiters until this pop
-	var stop error   // ctx or the timer ended a sleep: one last look, then this
+// popNWait sleeps between looks (sleeper.look) until one returns items or
+// an error; ctx or the timer ending a sleep leads to one last look.
+func (q *Queue[T]) popNWait(ctx context.Context, timer <-chan time.Time, dst []T) (int, error) {
+	s := sleeper[T]{q: q}
+	var stop error // ctx or the timer ended a sleep: one last look, then this
 	for {
-		// Closed first, then empty: no push can land after the close.
-		c, _, t := q.liveTail()
-		closed := t&skel.Closed != 0
-		others := int(load64(&w.waiters))
-		if counted {
-			others--
-		}
-		n := pop(others)
-		slept := counted
-		if counted {
-			add64(&w.waiters, ^uint64(0))
-			counted = false
-		}
-		if slept && closed {
-			handOnClose(w.wake, &w.waiters)
-		}
-		if n > 0 {
-			if slept && !closed {
-				c.passOn()
-			}
-			return n, nil
-		}
-		if closed {
-			return 0, ErrClosed
-		}
-		if stop != nil {
-			return 0, stop
-		}
-		preemptBeforePark()
-		add64(&w.waiters, 1)
-		// The second look, after announcing ourselves, at the items and at
-		// the close (closed first, as above): see waitState. (Skipping it
-		// is a deliberate bug, for the checker.)
-		if !(atom.Checking && mutated(atom.NoSecondLook)) {
-			c, _, t = q.liveTail()
-			n := pop(int(load64(&w.waiters)) - 1) // less ourselves
-			if n > 0 || t&skel.Closed != 0 {
-				add64(&w.waiters, ^uint64(0))
-				if n == 0 {
-					return 0, ErrClosed
-				}
-				c.passOn()
-				return n, nil
-			}
+		if n, err := s.look(dst, stop); n > 0 || err != nil {
+			return n, err
 		}
 		// The select picks at random among ready cases: a token may be
 		// ready along with ctx or the timer. The last look keeps the
 		// precedence (an item, then ErrClosed, then the stop).
-		switch sleep(w.wake, ctx.Done(), timer) {
+		switch sleep(s.q.core().w.wake, ctx.Done(), timer) {
 		case byCtx:
-			add64(&w.waiters, ^uint64(0))
+			s.withdraw()
 			stop = ctx.Err()
-			continue
 		case byTimer:
-			add64(&w.waiters, ^uint64(0))
+			s.withdraw()
 			stop = ErrTimedOut
-			continue
 		}
-		counted = true
+	}
+}
+
+// sleeper is one consumer's side of the eventcount (waitState), for
+// popNWait and for a Waiter.
+type sleeper[T any] struct {
+	q *Queue[T]
+	// counted: announced in waiters and not withdrawn. A consumer woken
+	// by a token stays counted until its next pop, so that consumers woken
+	// together each count the others and take a share, not the whole
+	// batch.
+	counted bool
+}
+
+// look pops up to len(dst) items, a fair share while others sleep. It
+// returns them, or ErrClosed once the queue is closed and empty, or stop
+// if that is set and the queue is empty; else it announces the consumer,
+// looks once more, and returns 0, nil counted: the caller then sleeps on
+// the wake-up tokens, or withdraws.
+func (s *sleeper[T]) look(dst []T, stop error) (int, error) {
+	w := s.q.core().w
+	// Closed first, then empty: no push can land after the close.
+	c, _, t := s.q.liveTail()
+	closed := t&skel.Closed != 0
+	others := int(load64(&w.waiters))
+	woken := s.counted // perhaps by a token, which it may have to pass on
+	if woken {
+		others--
+	}
+	n := s.take(dst, others)
+	if woken {
+		s.withdraw()
+		if closed {
+			handOnClose(w.wake, &w.waiters)
+		}
+	}
+	if n > 0 {
+		if woken && !closed {
+			c.passOn()
+		}
+		return n, nil
+	}
+	if closed {
+		return 0, ErrClosed
+	}
+	if stop != nil {
+		return 0, stop
+	}
+	preemptBeforePark()
+	add64(&w.waiters, 1)
+	s.counted = true
+	// The second look, after announcing ourselves, at the items and at
+	// the close (closed first, as above): see waitState. (Skipping it is a
+	// deliberate bug, for the checker.)
+	if atom.Checking && mutated(atom.NoSecondLook) {
+		return 0, nil
+	}
+	c, _, t = s.q.liveTail()
+	if n = s.take(dst, int(load64(&w.waiters))-1); n == 0 && t&skel.Closed == 0 { // less ourselves
+		return 0, nil
+	}
+	s.withdraw()
+	if n == 0 {
+		return 0, ErrClosed
+	}
+	c.passOn()
+	return n, nil
+}
+
+// take is PopN with the fair share while others sleep (PopNWait).
+func (s *sleeper[T]) take(dst []T, others int) int {
+	n := len(dst)
+	if others > 0 && n > 1 {
+		n = min(n, s.q.Len()/(others+1)+1)
+	}
+	return s.q.PopN(dst[:n])
+}
+
+// withdraw undoes the announcement, if any.
+func (s *sleeper[T]) withdraw() {
+	if s.counted {
+		add64(&s.q.core().w.waiters, ^uint64(0))
+		s.counted = false
 	}
 }
 

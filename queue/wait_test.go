@@ -100,7 +100,8 @@ func TestPopWaitClose(t *testing.T) {
 	})
 }
 
-// TestPopWaitNoLostWakeups has sleeping consumers and producers that push
+// TestPopWaitNoLostWakeups has sleeping consumers (PopWait, PopNWait and a
+// Waiter in a select) and producers that push
 // a few items at a time with pauses in between: a wakeup lost between a
 // consumer's last look and its sleep would strand an item, and the run
 // would end at its deadline instead.
@@ -143,16 +144,30 @@ func TestPopWaitNoLostWakeups(t *testing.T) {
 		for c := range consumers {
 			cwg.Go(func() {
 				dst := make([]int, 1+c*3)
+				w := q.NewWaiter() // consumer 2 selects, beside a ticker
+				defer w.Stop()
+				tick := time.NewTicker(100 * time.Microsecond)
+				defer tick.Stop()
 				for {
 					var n int
 					var err error
-					if c%2 == 0 {
+					switch c % 3 {
+					case 0:
 						var v int
 						if v, err = q.PopWait(ctx); err == nil {
 							dst[0], n = v, 1
 						}
-					} else {
+					case 1:
 						n, err = q.PopNWait(ctx, dst)
+					case 2:
+						if n, err = w.PopN(dst); n == 0 && err == nil {
+							select {
+							case <-w.C:
+							case <-tick.C:
+							case <-ctx.Done():
+								err = ctx.Err()
+							}
+						}
 					}
 					if err != nil {
 						errs <- err
@@ -242,5 +257,43 @@ func TestPopWaitManySleepers(t *testing.T) {
 			require.NoError(t, <-got, "a sleeper was not woken though items were left")
 		}
 		require.True(t, q.IsEmpty())
+	})
+}
+
+// TestCloseWakesEverySleeper: Close wakes a few sleepers itself and each
+// woken one the next, so that many more than the tokens in flight all
+// return: consumers with ErrClosed, producers waiting for room too.
+func TestCloseWakesEverySleeper(t *testing.T) {
+	eachBackend(t, func(t *testing.T, mk maker) {
+		q, err := queue.NewWithConfig(queue.Config[int]{Backend: mk.backend, Limit: 1})
+		require.NoError(t, err)
+		p := newQ[int](t, mk, nil) // its consumers sleep; q's producers wait for room
+		require.NoError(t, q.Push(0))
+		ctx := context.Background() // a deadline would wake them, and they would find the close
+		const sleepers = 200
+		got := make(chan error, 2*sleepers)
+		for i := range sleepers {
+			go func() {
+				_, err := p.PopWait(ctx)
+				got <- err
+			}()
+			go func() { got <- q.PushWait(ctx, i) }()
+		}
+		for p.Sleepers() < sleepers {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(10 * time.Millisecond) // most producers asleep too
+		p.Close()
+		q.Close()
+		hang := time.After(time.Minute)
+		for range 2 * sleepers {
+			select {
+			case err := <-got:
+				require.ErrorIs(t, err, queue.ErrClosed)
+			case <-hang:
+				t.Fatalf("sleepers not woken by Close (%d consumers still counted)", p.Sleepers())
+			}
+		}
+		require.Zero(t, p.Sleepers())
 	})
 }

@@ -59,6 +59,9 @@ const (
 	// NoCloseHandOn: a sleeper woken on a closed queue does not wake the
 	// next one, so sleepers beyond those Close woke itself sleep on.
 	NoCloseHandOn
+	// StopNoPassOn: a Waiter's Stop does not pass on a wake-up token that
+	// its C may have taken, so the sleeper it was meant for sleeps on.
+	StopNoPassOn
 )
 
 // CAS is atomic.CompareAndSwapUint64.
