@@ -229,6 +229,9 @@ func BenchmarkWaitForms(b *testing.B) {
 			}
 			return n
 		}},
+		{"waiter", func(q *queue.Queue[int], buf []int) (n int) {
+			return waiterLoop(q, buf, nil)
+		}},
 	}
 	for _, f := range forms {
 		b.Run("impl="+f.name, func(b *testing.B) {
@@ -266,6 +269,54 @@ func BenchmarkWaitForms(b *testing.B) {
 		close(ch)
 		wg.Wait()
 	})
+	b.Run("impl=chan-select", func(b *testing.B) {
+		ch, quit := make(chan int, 1024), make(chan struct{})
+		var wg sync.WaitGroup
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range consumers {
+			wg.Go(func() {
+				for {
+					select {
+					case _, ok := <-ch:
+						if !ok {
+							return
+						}
+					case <-quit:
+						return
+					}
+				}
+			})
+		}
+		for i := range b.N {
+			ch <- i
+		}
+		close(ch)
+		wg.Wait()
+	})
+}
+
+// waiterLoop is the select loop of a Waiter's documentation, with quit as
+// the other case (nil: never), until the queue is closed and drained or
+// quit is closed; it returns how many items it popped.
+func waiterLoop(q *queue.Queue[int], buf []int, quit <-chan struct{}) (n int) {
+	w := q.NewWaiter()
+	defer w.Stop()
+	for {
+		k, err := w.PopN(buf)
+		if err != nil {
+			return n
+		}
+		if k > 0 {
+			n += k
+			continue
+		}
+		select {
+		case <-w.C:
+		case <-quit:
+			return n
+		}
+	}
 }
 
 // BenchmarkWakeup: a ping-pong between two goroutines, each sleeping on
@@ -285,6 +336,50 @@ func BenchmarkWakeup(b *testing.B) {
 		pingPong(b, func(v int) { ping <- v }, func() int { return <-ping },
 			func(v int) { pong <- v }, func() int { return <-pong })
 	})
+	// The same where each side waits in a select beside a channel that
+	// never fires: a Waiter's, and a channel receive's.
+	b.Run("impl=injectq-waiter", func(b *testing.B) {
+		ping, pong := queue.New[int](), queue.New[int]()
+		quit := make(chan struct{})
+		b.ReportAllocs()
+		pingPong(b, func(v int) { _ = ping.Push(v) }, waitOne(ping, quit),
+			func(v int) { _ = pong.Push(v) }, waitOne(pong, quit))
+	})
+	b.Run("impl=chan-select", func(b *testing.B) {
+		ping, pong := make(chan int, 1), make(chan int, 1)
+		quit := make(chan struct{})
+		recv := func(ch chan int) func() int {
+			return func() int {
+				select {
+				case v := <-ch:
+					return v
+				case <-quit:
+					panic("quit")
+				}
+			}
+		}
+		b.ReportAllocs()
+		pingPong(b, func(v int) { ping <- v }, recv(ping), func(v int) { pong <- v }, recv(pong))
+	})
+}
+
+// waitOne returns a receive of one item from q through a Waiter's select
+// beside quit.
+func waitOne(q *queue.Queue[int], quit <-chan struct{}) func() int {
+	w := q.NewWaiter()
+	buf := make([]int, 1)
+	return func() int {
+		for {
+			if n, _ := w.PopN(buf); n > 0 {
+				return buf[0]
+			}
+			select {
+			case <-w.C:
+			case <-quit:
+				panic("quit")
+			}
+		}
+	}
 }
 
 // pingPong bounces b.N/2 values through ping and back through pong.

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/injectq/injectq/queue"
 )
@@ -40,6 +41,46 @@ func Example_workerPool() {
 	wg.Wait()
 	fmt.Println(done.Load(), "tasks run")
 	// Output: 1000 tasks run
+}
+
+// A batcher that waits in a select: for items (a Waiter), and for a ticker
+// that flushes what it has gathered, with no goroutine or context per
+// wait. It ends once the queue is closed and drained.
+func ExampleWaiter() {
+	q := queue.New[string]()
+	go func() {
+		for i := range 10 {
+			_ = q.Push(fmt.Sprint("event ", i))
+		}
+		q.Close()
+	}()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	var batch []string
+	flushed := 0
+	flush := func() { flushed += len(batch); batch = batch[:0] }
+
+	w := q.NewWaiter()
+	defer w.Stop() // passes on a wake-up that C took, if we leave early
+	buf := make([]string, 8)
+	for {
+		n, err := w.PopN(buf)
+		if err != nil {
+			break // closed and drained
+		}
+		if n > 0 {
+			batch = append(batch, buf[:n]...)
+			continue
+		}
+		select {
+		case <-w.C: // items, or the close: PopN again
+		case <-tick.C:
+			flush()
+		}
+	}
+	flush()
+	fmt.Println(flushed, "events flushed")
+	// Output: 10 events flushed
 }
 
 // A worker that polls instead, for a loop that does other work between
