@@ -125,7 +125,7 @@ func (c *core[T]) pushBatch(vs []T) error {
 		c.pushRun(&sp, vs)
 	}
 	if load64(&c.w.waiters) != 0 {
-		c.wakeUp(k)
+		c.wakeUp()
 	}
 	return nil
 }

@@ -190,7 +190,7 @@ func (q *Queue[T]) Push(v T) error {
 	// almost empty queue 1.7x (backend.go's table, footnote 1).
 	or64(&b.State[off/8], slotBit(off))
 	if load64(&c.w.waiters) != 0 {
-		c.wakeUp(1)
+		c.wakeUp()
 	}
 	return nil
 }
