@@ -233,10 +233,14 @@ func (w *world) waiterOnce(g int, quit <-chan struct{}, v int) {
 	w.linear = false
 	wt := w.q.NewWaiter()
 	buf := make([]int, 1)
-	if n, _ := wt.PopN(buf); n > 0 {
+	n, err := wt.PopN(buf)
+	if n > 0 {
 		w.got[g] = append(w.got[g], buf[0])
 		w.push(g, v)
 		return
+	}
+	if err != nil {
+		return // closed and empty
 	}
 	sleep(wt.C, quit, nil)
 	wt.Stop()
@@ -669,6 +673,18 @@ var scenarios = []check.Scenario{
 			func() { w.push(2, 100) },
 		}
 	}),
+	// The same against Close: a Waiter that takes Close's one token here
+	// must hand it on from its Stop.
+	scenario("waiter-close", func() (*world, []func()) {
+		w := newWorld()
+		w.prefill(items(9, 0, 7), 7)
+		quit := make(chan struct{})
+		return w, []func(){
+			func() { w.waiterOnce(0, quit, 200) },
+			func() { w.popWait(1); close(quit); signal() },
+			func() { w.close(2) },
+		}
+	}),
 	// Len and IsEmpty while single pushes and pops cross a block.
 	scenario("len", func() (*world, []func()) {
 		w := newWorld()
@@ -882,6 +898,8 @@ var mutations = []struct {
 	{atom.LimitNoRecheck, "ErrFull without the limit's second look at the head", named("limit")},
 	{atom.NoSecondLook, "a consumer sleeps without its second look", named("sleep-two")},
 	{atom.StopNoPassOn, "a Waiter's Stop keeps a wake-up it took", named("waiter-stop")},
+	{atom.StopNoPassOn, "a Waiter's Stop keeps Close's wake-up", named("waiter-close")},
+	{atom.NoSecondLookClose, "a consumer's second look misses the close", named("close-sleepers")},
 	{atom.NoCloseHandOn, "a sleeper woken on a closed queue wakes nobody", named("close-sleepers")},
 	{atom.NoCloseHandOn, "a producer woken on a closed queue wakes nobody", named("close-pushers")},
 }

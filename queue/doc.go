@@ -104,13 +104,17 @@
 // spread over it; PopNShare takes Len/workers+1 for a pool that polls.
 // Sleepers says how many consumers sleep. PopWaitTimer and PopNWaitTimer
 // wait with a timer's channel instead of a context, which allocates nothing
-// when the caller reuses its timer; Done is closed by Close, for a select.
-// Producers of a bounded queue
+// when the caller reuses its timer. A Waiter waits inside a select beside
+// other channels (a ticker, a quit channel): its PopN arms it on an empty
+// queue, and its channel C receives once items may be queued or the queue
+// is closed. Done is closed by Close. Producers of a bounded queue
 // can use PushWait and PushBatchWait, which sleep while it is full and are
 // woken by the next pop (or by Close, or their context). Sleeping is off
 // the lock-free path: a producer pays two dependent loads (the core's
 // pointer to the wait state, then its count) to see that nobody sleeps,
-// and a channel send per consumer it wakes when somebody does.
+// and one channel send when somebody does: a push wakes one consumer, which
+// wakes the next while items remain, as Go's scheduler and Tokio wake idle
+// workers. Close wakes sleepers the same way.
 //
 // Sleeping behaves as on a channel made beside the queue, for the
 // channels it sleeps on are made with it (New, NewWithConfig; a zero Queue

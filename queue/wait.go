@@ -27,12 +27,14 @@ import (
 //
 // Close wakes sleepers through the same tokens, not through a channel of
 // its own that every sleep would select on (see sleep): it sends up to
-// closeWakeups of each kind, and every sleeper woken on a closed queue
-// hands a token on while others are counted (handOnClose). That wakes them
-// all: a sleeper parked after the close had announced itself before it
-// (its second look would have seen the close otherwise), so whoever takes
-// a token after the close sees it counted and sends another, and those
-// takers are finitely many, for none of them parks again.
+// closeWakeups of each kind, and whoever takes a token after the close
+// (its next look, push or Stop then sees the close) hands one on while
+// others are counted (handOnClose). That wakes them all: a sleeper parked
+// after the close had announced itself before it (its second look would
+// have seen the close otherwise), so each taker after the close sees it
+// counted and sends another, and those takers are finitely many, for none
+// of them parks again. Sleepers woken by ctx or a timer take no token,
+// and those woken by a token sent before the close owe nothing.
 //
 // One waitState serves a queue for its whole life, every arena of it: a
 // sleeper stays asleep across a retirement and is woken by a push into the
@@ -242,6 +244,10 @@ type sleeper[T any] struct {
 	// together each count the others and take a share, not the whole
 	// batch.
 	counted bool
+	// selects: a Waiter, whose user receives from the tokens itself, so
+	// any look may follow a token taken, armed or not: each look passes a
+	// wake-up on as a woken one does.
+	selects bool
 }
 
 // look pops up to len(dst) items, a fair share while others sleep. It
@@ -255,16 +261,14 @@ func (s *sleeper[T]) look(dst []T, stop error) (int, error) {
 	c, _, t := s.q.liveTail()
 	closed := t&skel.Closed != 0
 	others := int(load64(&w.waiters))
-	woken := s.counted // perhaps by a token, which it may have to pass on
-	if woken {
+	if s.counted {
 		others--
 	}
+	woken := s.counted || s.selects // perhaps by a token, to pass on
 	n := s.take(dst, others)
-	if woken {
-		s.withdraw()
-		if closed {
-			handOnClose(w.wake, &w.waiters)
-		}
+	s.withdraw()
+	if woken && closed {
+		handOnClose(w.wake, &w.waiters)
 	}
 	if n > 0 {
 		if woken && !closed {
@@ -288,6 +292,9 @@ func (s *sleeper[T]) look(dst []T, stop error) (int, error) {
 		return 0, nil
 	}
 	c, _, t = s.q.liveTail()
+	if atom.Checking && mutated(atom.NoSecondLookClose) { // a deliberate bug, for the checker
+		t &^= skel.Closed
+	}
 	if n = s.take(dst, int(load64(&w.waiters))-1); n == 0 && t&skel.Closed == 0 { // less ourselves
 		return 0, nil
 	}
@@ -314,6 +321,29 @@ func (s *sleeper[T]) withdraw() {
 		add64(&s.q.core().w.waiters, ^uint64(0))
 		s.counted = false
 	}
+}
+
+// dropped stops a Waiter's sleeper that its user dropped armed.
+func (s *sleeper[T]) dropped() {
+	if s.counted {
+		s.stop()
+	}
+}
+
+// stop withdraws and passes on a wake-up that a token taken may have
+// owed another sleeper: the items left, or the close (Waiter.Stop).
+func (s *sleeper[T]) stop() {
+	w := s.q.core().w
+	c, _, t := s.q.liveTail()
+	s.withdraw()
+	if atom.Checking && mutated(atom.StopNoPassOn) { // a deliberate bug, for the checker
+		return
+	}
+	if t&skel.Closed != 0 {
+		handOnClose(w.wake, &w.waiters)
+		return
+	}
+	c.passOn()
 }
 
 // PushWait is Push that waits for room in a queue with a Limit: it returns

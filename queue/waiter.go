@@ -1,9 +1,6 @@
 package queue
 
-import (
-	"github.com/injectq/injectq/internal/atom"
-	"github.com/injectq/injectq/internal/skel"
-)
+import "runtime"
 
 // Waiter lets one consumer wait for items inside a select, beside other
 // channels: a ticker, a quit channel, another queue's Waiter. Its PopN
@@ -27,39 +24,50 @@ import (
 //		case <-tick.C:
 //			flush()
 //		case <-quit:
-//			return // Stop hands on what C may have received
+//			return // the deferred Stop disarms
 //		}
 //	}
 //
 // C carries the wake-up tokens that sleeping consumers share, so a value
 // received from it may have been meant for another one: after a receive,
-// call PopN again or Stop, which pass the wake-up on when items remain or
-// the queue is closed. An armed Waiter counts as a sleeper (Sleepers) and
-// costs producers what a sleeping consumer does, one wake-up per push,
-// until its next PopN or Stop; producers pay nothing for a Waiter that is
-// not armed. C may also receive when nothing is queued (a wake-up meant
-// for a consumer that found its item already taken): PopN then returns 0
-// and arms again.
+// call PopN (with a non-empty dst) or Stop, which pass the wake-up on when
+// items remain or the queue is closed. Receive from C only while the
+// Waiter is armed, and leave it out of the select once PopN has returned
+// ErrClosed. C may also receive when nothing is queued (a wake-up meant for
+// a consumer that found its item taken): PopN then returns 0 and arms again.
+//
+// An armed Waiter counts as a sleeper (Sleepers, and the fair share of
+// other consumers) and costs producers what a sleeping consumer does, one
+// wake-up attempt per push, until its next PopN or Stop; producers pay
+// nothing for a Waiter that is not armed. Stop an armed Waiter before
+// dropping it: one dropped armed is withdrawn only once the garbage
+// collector finds it unreachable.
 //
 // A Waiter is for one goroutine; it allocates nothing after NewWaiter.
 type Waiter[T any] struct {
+	_ noCopy
 	// C receives a value once items may be queued or the queue is closed,
 	// while the Waiter is armed (its last PopN returned 0, nil).
 	C <-chan struct{}
-	s sleeper[T]
+	s *sleeper[T] // apart, for the cleanup of a Waiter dropped armed
 }
 
 // NewWaiter returns a Waiter on q, not armed.
 func (q *Queue[T]) NewWaiter() *Waiter[T] {
-	return &Waiter[T]{C: q.core().w.wake, s: sleeper[T]{q: q}}
+	s := &sleeper[T]{q: q, selects: true}
+	w := &Waiter[T]{C: q.core().w.wake, s: s}
+	runtime.AddCleanup(w, (*sleeper[T]).dropped, s)
+	return w
 }
 
 // PopN pops up to len(dst) items, with PopNWait's fair share, and returns
 // how many. On an empty queue it arms the Waiter and returns 0, nil: select
 // on C then. Once the queue is closed and empty it returns 0, ErrClosed. A
-// zero-length dst returns 0, nil and leaves the Waiter as it was.
+// zero-length dst pops nothing and returns 0, nil, and leaves the Waiter
+// stopped (Stop): it is not armed after it.
 func (w *Waiter[T]) PopN(dst []T) (int, error) {
 	if len(dst) == 0 {
+		w.s.stop()
 		return 0, nil
 	}
 	return w.s.look(dst, nil)
@@ -67,20 +75,5 @@ func (w *Waiter[T]) PopN(dst []T) (int, error) {
 
 // Stop disarms the Waiter, and passes on a wake-up that C may have
 // received if items are queued or the queue is closed. The Waiter can be
-// used again; Stop on a Waiter that is not armed does nothing.
-func (w *Waiter[T]) Stop() {
-	if !w.s.counted {
-		return
-	}
-	wt := w.s.q.core().w
-	c, _, t := w.s.q.liveTail()
-	w.s.withdraw()
-	if t&skel.Closed != 0 {
-		handOnClose(wt.wake, &wt.waiters)
-		return
-	}
-	if atom.Checking && mutated(atom.StopNoPassOn) { // a deliberate bug, for the checker
-		return
-	}
-	c.passOn()
-}
+// used again.
+func (w *Waiter[T]) Stop() { w.s.stop() }

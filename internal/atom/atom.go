@@ -62,6 +62,10 @@ const (
 	// StopNoPassOn: a Waiter's Stop does not pass on a wake-up token that
 	// its C may have taken, so the sleeper it was meant for sleeps on.
 	StopNoPassOn
+	// NoSecondLookClose: a consumer's second look sees the items but not
+	// the close, so one that announced itself after Close counted the
+	// sleepers sleeps on.
+	NoSecondLookClose
 )
 
 // CAS is atomic.CompareAndSwapUint64.
