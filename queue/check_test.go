@@ -631,27 +631,11 @@ var scenarios = []check.Scenario{
 		}
 	}),
 	// A sleeping consumer and its wake-up, and Close waking the other.
-	scenario("popwait", func() (*world, []func()) {
-		w := newWorld()
-		w.prefill(items(9, 0, 7), 7)
-		return w, []func(){
-			func() { w.popWait(0) },
-			func() { w.popWait(1) },
-			func() { w.push(2, 100); w.close(2) },
-		}
-	}),
+	twoSleepers("popwait", func(w *world) { w.push(2, 100); w.close(2) }),
 	// Close against two sleeping consumers and two producers waiting for
 	// room: Close wakes one of each itself here (closeWakeups), and the
 	// one it wakes must wake the other.
-	scenario("close-sleepers", func() (*world, []func()) {
-		w := newWorld()
-		w.prefill(items(9, 0, 7), 7)
-		return w, []func(){
-			func() { w.popWait(0) },
-			func() { w.popWait(1) },
-			func() { w.close(2) },
-		}
-	}),
+	twoSleepers("close-sleepers", func(w *world) { w.close(2) }),
 	scenario("close-pushers", func() (*world, []func()) {
 		w := newWorldLimit(1)
 		w.prefill(items(9, 0, 1), 0)
@@ -663,28 +647,10 @@ var scenarios = []check.Scenario{
 	}),
 	// A Waiter that takes the wake-up token of another sleeper and Stops
 	// without a pop: its Stop must wake that sleeper.
-	scenario("waiter-stop", func() (*world, []func()) {
-		w := newWorld()
-		w.prefill(items(9, 0, 7), 7)
-		quit := make(chan struct{})
-		return w, []func(){
-			func() { w.waiterOnce(0, quit, 200) },
-			func() { w.popWait(1); close(quit); signal() },
-			func() { w.push(2, 100) },
-		}
-	}),
+	waiterScenario("waiter-stop", func(w *world) { w.push(2, 100) }),
 	// The same against Close: a Waiter that takes Close's one token here
 	// must hand it on from its Stop.
-	scenario("waiter-close", func() (*world, []func()) {
-		w := newWorld()
-		w.prefill(items(9, 0, 7), 7)
-		quit := make(chan struct{})
-		return w, []func(){
-			func() { w.waiterOnce(0, quit, 200) },
-			func() { w.popWait(1); close(quit); signal() },
-			func() { w.close(2) },
-		}
-	}),
+	waiterScenario("waiter-close", func(w *world) { w.close(2) }),
 	// Len and IsEmpty while single pushes and pops cross a block.
 	scenario("len", func() (*world, []func()) {
 		w := newWorld()
@@ -826,6 +792,34 @@ var shrinkScenarios = []check.Scenario{
 			func() { w.pop(1); w.close(1) },
 		}
 	}),
+}
+
+// twoSleepers: two PopWaits, and goroutine 2's wake-ups (wake).
+func twoSleepers(name string, wake func(w *world)) check.Scenario {
+	return scenario(name, func() (*world, []func()) {
+		w := newWorld()
+		w.prefill(items(9, 0, 7), 7)
+		return w, []func(){
+			func() { w.popWait(0) },
+			func() { w.popWait(1) },
+			func() { wake(w) },
+		}
+	})
+}
+
+// waiterScenario: a Waiter's round (waiterOnce), a PopWait that then
+// ends it, and goroutine 2's wake-up (wake).
+func waiterScenario(name string, wake func(w *world)) check.Scenario {
+	return scenario(name, func() (*world, []func()) {
+		w := newWorld()
+		w.prefill(items(9, 0, 7), 7)
+		quit := make(chan struct{})
+		return w, []func(){
+			func() { w.waiterOnce(0, quit, 200) },
+			func() { w.popWait(1); close(quit); signal() },
+			func() { wake(w) },
+		}
+	})
 }
 
 // staleHint is a scenario whose consumers start from a head hint that
