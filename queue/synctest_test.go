@@ -18,7 +18,8 @@ var sharedQueue = queue.New[int]()
 
 // TestSynctestInBubble: a queue made in a bubble sleeps durably there, as a
 // channel made there does: the bubble's fake clock advances while a
-// consumer sleeps in PopWait, and a deadline fires on the fake clock.
+// consumer sleeps in PopWait or a Waiter's select, and a deadline fires on
+// the fake clock.
 func TestSynctestInBubble(t *testing.T) {
 	eachBackend(t, func(t *testing.T, mk maker) {
 		synctest.Test(t, func(t *testing.T) {
@@ -37,6 +38,28 @@ func TestSynctestInBubble(t *testing.T) {
 			defer cancel()
 			_, err = q.PopWait(ctx)
 			require.ErrorIs(t, err, context.DeadlineExceeded)
+
+			// A Waiter's select blocks durably too.
+			w := q.NewWaiter()
+			defer w.Stop()
+			go func() {
+				time.Sleep(time.Hour)
+				_ = q.Push(8)
+			}()
+			start = time.Now()
+			buf := make([]int, 1)
+			for {
+				if n, _ := w.PopN(buf); n > 0 {
+					break
+				}
+				select {
+				case <-w.C:
+				case <-time.After(2 * time.Hour):
+					t.Fatal("the push never woke the Waiter")
+				}
+			}
+			require.Equal(t, 8, buf[0])
+			require.Equal(t, time.Hour, time.Since(start))
 		})
 	})
 }
