@@ -703,7 +703,7 @@ var scenarios = []check.Scenario{
 // hide a lost wake-up).
 var shrinkScenarios = []check.Scenario{
 	// Two sleepers and three single pushes: every push's wake-up reaches a
-	// sleeper, each woken one withdrawn before it pops.
+	// sleeper, and woken consumers stay counted until they pop.
 	scenario("sleep-two", func() (*world, []func()) {
 		w := newWorld()
 		w.prefill(items(9, 0, 7), 7)

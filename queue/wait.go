@@ -206,9 +206,10 @@ func (q *Queue[T]) PopNShare(dst []T, workers int) int {
 func (q *Queue[T]) Done() <-chan struct{} { return q.core().w.closed }
 
 // Sleepers returns how many consumers are asleep in PopWait, PopNWait, the
-// timer forms or the iterators, or about to be, and how many Waiters are
-// armed: a pool that starts workers on demand can start one when it is
-// zero and items are queued. It is a snapshot.
+// timer forms or the iterators, or about to be, or woken and not yet back
+// from their pop, and how many Waiters are armed: a pool that starts
+// workers on demand can start one when it is zero and items are queued.
+// It is a snapshot.
 func (q *Queue[T]) Sleepers() int { return int(load64(&q.core().w.waiters)) }
 
 // popNWait sleeps between looks (sleeper.look) until one returns items or
@@ -223,14 +224,12 @@ func (q *Queue[T]) popNWait(ctx context.Context, timer <-chan time.Time, dst []T
 		// The select picks at random among ready cases: a token may be
 		// ready along with ctx or the timer. The last look keeps the
 		// precedence (an item, then ErrClosed, then the stop).
-		why := sleep(s.q.core().w.wake, ctx.Done(), timer)
-		s.withdraw() // a woken consumer is a sleeper no more
-		switch why {
-		case byQueue:
-			s.woken = true
+		switch sleep(s.q.core().w.wake, ctx.Done(), timer) {
 		case byCtx:
+			s.withdraw()
 			stop = ctx.Err()
 		case byTimer:
+			s.withdraw()
 			stop = ErrTimedOut
 		}
 	}
@@ -240,19 +239,14 @@ func (q *Queue[T]) popNWait(ctx context.Context, timer <-chan time.Time, dst []T
 // popNWait and for a Waiter.
 type sleeper[T any] struct {
 	q *Queue[T]
-	// counted: announced in waiters and not withdrawn. popNWait withdraws
-	// as soon as it wakes, so that pushes in the meantime do not count it
-	// and send tokens nobody needs (an earlier version stayed counted
-	// until its pop, for the fair share; with one wake-up per push, woken
-	// consumers come one at a time, and each counts those still asleep).
+	// counted: announced in waiters and not withdrawn. A consumer woken
+	// by a token stays counted until its next pop, so that consumers woken
+	// together each count the others and take a share, not the whole
+	// batch.
 	counted bool
-	// woken: popNWait took a token, which its next look may owe another
-	// sleeper (passOn, handOnClose).
-	woken bool
-	// selects: a Waiter, whose user receives from the tokens itself and
-	// stays counted until the next PopN, so any look may follow a token
-	// taken, armed or not: each look passes a wake-up on as a woken one
-	// does.
+	// selects: a Waiter, whose user receives from the tokens itself, so
+	// any look may follow a token taken, armed or not: each look passes a
+	// wake-up on as a woken one does.
 	selects bool
 }
 
@@ -270,8 +264,7 @@ func (s *sleeper[T]) look(dst []T, stop error) (int, error) {
 	if s.counted {
 		others--
 	}
-	woken := s.woken || s.selects // perhaps by a token, to pass on
-	s.woken = false
+	woken := s.counted || s.selects // perhaps by a token, to pass on
 	n := s.take(dst, others)
 	s.withdraw()
 	if woken && closed {
