@@ -723,6 +723,17 @@ var shrinkScenarios = []check.Scenario{
 			func() { w.pushBatch(2, 100, 101); w.push(2, 102) },
 		}
 	}),
+	// A batch into two sleepers: the one it wakes takes its share and must
+	// wake the other for the rest.
+	scenario("sleep-batch", func() (*world, []func()) {
+		w := newWorld()
+		w.prefill(items(9, 0, 7), 7)
+		return w, []func(){
+			func() { w.popNWait(0, 2) },
+			func() { w.popWait(1) },
+			func() { w.pushBatch(2, 100, 101, 102) },
+		}
+	}),
 	// Two sleepers across a retirement, woken by pushes into the successor.
 	scenario("sleep-shrink", func() (*world, []func()) {
 		w := newWorld()
@@ -891,6 +902,7 @@ var mutations = []struct {
 	{atom.SealNotEmpty, "Shrink sealing a queue that holds items", named("shrink")},
 	{atom.LimitNoRecheck, "ErrFull without the limit's second look at the head", named("limit")},
 	{atom.NoSecondLook, "a consumer sleeps without its second look", named("sleep-two")},
+	{atom.WokenNoPassOn, "a woken consumer that leaves items wakes nobody", named("sleep-batch")},
 	{atom.StopNoPassOn, "a Waiter's Stop keeps a wake-up it took", named("waiter-stop")},
 	{atom.StopNoPassOn, "a Waiter's Stop keeps Close's wake-up", named("waiter-close")},
 	{atom.NoSecondLookClose, "a consumer's second look misses the close", named("close-sleepers")},

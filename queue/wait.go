@@ -271,7 +271,7 @@ func (s *sleeper[T]) look(dst []T, stop error) (int, error) {
 		handOnClose(w.wake, &w.waiters)
 	}
 	if n > 0 {
-		if woken && !closed {
+		if woken && !closed && !(atom.Checking && mutated(atom.WokenNoPassOn)) {
 			c.passOn()
 		}
 		return n, nil

@@ -43,7 +43,8 @@ import "runtime"
 // dropping it: one dropped armed is withdrawn only once the garbage
 // collector finds it unreachable.
 //
-// A Waiter is for one goroutine; it allocates nothing after NewWaiter.
+// A Waiter is for one goroutine; it allocates nothing after NewWaiter,
+// which is the only way to make one (the zero Waiter is not usable).
 type Waiter[T any] struct {
 	_ noCopy
 	// C receives a value once items may be queued or the queue is closed,
@@ -68,12 +69,18 @@ func (q *Queue[T]) NewWaiter() *Waiter[T] {
 func (w *Waiter[T]) PopN(dst []T) (int, error) {
 	if len(dst) == 0 {
 		w.s.stop()
+		runtime.KeepAlive(w) // no cleanup while we use w.s
 		return 0, nil
 	}
-	return w.s.look(dst, nil)
+	n, err := w.s.look(dst, nil)
+	runtime.KeepAlive(w) // no cleanup while we use w.s
+	return n, err
 }
 
 // Stop disarms the Waiter, and passes on a wake-up that C may have
 // received if items are queued or the queue is closed. The Waiter can be
 // used again.
-func (w *Waiter[T]) Stop() { w.s.stop() }
+func (w *Waiter[T]) Stop() {
+	w.s.stop()
+	runtime.KeepAlive(w) // no cleanup while we use w.s
+}

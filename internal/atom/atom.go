@@ -66,6 +66,9 @@ const (
 	// the close, so one that announced itself after Close counted the
 	// sleepers sleeps on.
 	NoSecondLookClose
+	// WokenNoPassOn: a woken consumer that leaves items does not wake the
+	// next sleeper, so the rest of a batch waits for the next push.
+	WokenNoPassOn
 )
 
 // CAS is atomic.CompareAndSwapUint64.
