@@ -32,10 +32,17 @@ func preemptBeforeHeadCAS() {
 // an empty queue and its announcing itself as a sleeper: the window in which
 // a push can slip by unseen, which the second look must catch.
 func preemptBeforePark() {
+	if beforePark != nil {
+		beforePark()
+	}
 	if rand.Uint32()%2 == 0 {
 		runtime.Gosched()
 	}
 }
+
+// beforePark, if set (a test's, before it starts anything), runs in
+// preemptBeforePark too.
+var beforePark func()
 
 // maxWakeups makes every push wake at most one sleeper, as if the token
 // buffer were full, so that the hand-on of wakeups (passOn) carries the
