@@ -96,6 +96,8 @@ type world struct {
 	mayFill bool
 	// limit is the queue's Config.Limit (0: none).
 	limit int
+	// quit ends a Waiter's sleep (waiterOnce) once closed.
+	quit chan struct{}
 }
 
 type drainCall struct {
@@ -110,7 +112,7 @@ func newWorld() *world { return newWorldLimit(0) }
 
 // newWorldLimit is newWorld for a queue with Config.Limit limit.
 func newWorldLimit(limit int) *world {
-	w := &world{pushed: map[int]bool{}, rejected: map[int]bool{}, full: map[int]bool{}, linear: true, limit: limit, mayFill: limit > 0}
+	w := &world{pushed: map[int]bool{}, rejected: map[int]bool{}, full: map[int]bool{}, linear: true, limit: limit, mayFill: limit > 0, quit: make(chan struct{})}
 	q, err := NewWithConfig(Config[int]{Backend: "fallback", Limit: limit, Release: func(v int) {
 		w.released = append(w.released, v)
 		if w.inDrain {
@@ -227,9 +229,9 @@ func (w *world) popNWait(g, n int) {
 
 // waiterOnce is one round of a Waiter's select loop, outside the
 // linearizability check (as popNWait): a PopN, and if it arms the Waiter, a
-// sleep on C or on quit, then Stop. A pop of its own is handed on as a push
+// sleep on C or on w.quit, then Stop. A pop of its own is handed on as a push
 // of v, so that whoever waits for an item still gets one.
-func (w *world) waiterOnce(g int, quit <-chan struct{}, v int) {
+func (w *world) waiterOnce(g int, v int) {
 	w.linear = false
 	wt := w.q.NewWaiter()
 	buf := make([]int, 1)
@@ -242,7 +244,7 @@ func (w *world) waiterOnce(g int, quit <-chan struct{}, v int) {
 	if err != nil {
 		return // closed and empty
 	}
-	sleep(wt.C, quit, nil)
+	sleep(wt.C, w.quit, nil)
 	wt.Stop()
 }
 
@@ -631,11 +633,11 @@ var scenarios = []check.Scenario{
 		}
 	}),
 	// A sleeping consumer and its wake-up, and Close waking the other.
-	twoSleepers("popwait", func(w *world) { w.push(2, 100); w.close(2) }),
+	sleepScenario("popwait", (*world).popWait, (*world).popWait, func(w *world) { w.push(2, 100); w.close(2) }),
 	// Close against two sleeping consumers and two producers waiting for
 	// room: Close wakes one of each itself here (closeWakeups), and the
 	// one it wakes must wake the other.
-	twoSleepers("close-sleepers", func(w *world) { w.close(2) }),
+	sleepScenario("close-sleepers", (*world).popWait, (*world).popWait, func(w *world) { w.close(2) }),
 	scenario("close-pushers", func() (*world, []func()) {
 		w := newWorldLimit(1)
 		w.prefill(items(9, 0, 1), 0)
@@ -647,10 +649,10 @@ var scenarios = []check.Scenario{
 	}),
 	// A Waiter that takes the wake-up token of another sleeper and Stops
 	// without a pop: its Stop must wake that sleeper.
-	waiterScenario("waiter-stop", func(w *world) { w.push(2, 100) }),
+	sleepScenario("waiter-stop", waiterRound, popWaitThenQuit, func(w *world) { w.push(2, 100) }),
 	// The same against Close: a Waiter that takes Close's one token here
 	// must hand it on from its Stop.
-	waiterScenario("waiter-close", func(w *world) { w.close(2) }),
+	sleepScenario("waiter-close", waiterRound, popWaitThenQuit, func(w *world) { w.close(2) }),
 	// Len and IsEmpty while single pushes and pops cross a block.
 	scenario("len", func() (*world, []func()) {
 		w := newWorld()
@@ -714,26 +716,10 @@ var shrinkScenarios = []check.Scenario{
 		}
 	}),
 	// PopNWait's fair share beside a PopWait, fed a batch and one more.
-	scenario("sleep-share", func() (*world, []func()) {
-		w := newWorld()
-		w.prefill(items(9, 0, 7), 7)
-		return w, []func(){
-			func() { w.popNWait(0, 2) },
-			func() { w.popWait(1) },
-			func() { w.pushBatch(2, 100, 101); w.push(2, 102) },
-		}
-	}),
-	// A batch into two sleepers: the one it wakes takes its share and must
+	sleepScenario("sleep-share", popNWait2, (*world).popWait, func(w *world) { w.pushBatch(2, 100, 101); w.push(2, 102) }),
+	// A batch into the two: the one it wakes takes its share and must
 	// wake the other for the rest.
-	scenario("sleep-batch", func() (*world, []func()) {
-		w := newWorld()
-		w.prefill(items(9, 0, 7), 7)
-		return w, []func(){
-			func() { w.popNWait(0, 2) },
-			func() { w.popWait(1) },
-			func() { w.pushBatch(2, 100, 101, 102) },
-		}
-	}),
+	sleepScenario("sleep-batch", popNWait2, (*world).popWait, func(w *world) { w.pushBatch(2, 100, 101, 102) }),
 	// Two sleepers across a retirement, woken by pushes into the successor.
 	scenario("sleep-shrink", func() (*world, []func()) {
 		w := newWorld()
@@ -805,33 +791,24 @@ var shrinkScenarios = []check.Scenario{
 	}),
 }
 
-// twoSleepers: two PopWaits, and goroutine 2's wake-ups (wake).
-func twoSleepers(name string, wake func(w *world)) check.Scenario {
+// sleepScenario: an empty queue whose first block is used up, and three
+// goroutines: g0 as goroutine 0, g1 as 1, g2's wake-ups.
+func sleepScenario(name string, g0, g1 func(w *world, g int), g2 func(w *world)) check.Scenario {
 	return scenario(name, func() (*world, []func()) {
 		w := newWorld()
 		w.prefill(items(9, 0, 7), 7)
 		return w, []func(){
-			func() { w.popWait(0) },
-			func() { w.popWait(1) },
-			func() { wake(w) },
+			func() { g0(w, 0) },
+			func() { g1(w, 1) },
+			func() { g2(w) },
 		}
 	})
 }
 
-// waiterScenario: a Waiter's round (waiterOnce), a PopWait that then
-// ends it, and goroutine 2's wake-up (wake).
-func waiterScenario(name string, wake func(w *world)) check.Scenario {
-	return scenario(name, func() (*world, []func()) {
-		w := newWorld()
-		w.prefill(items(9, 0, 7), 7)
-		quit := make(chan struct{})
-		return w, []func(){
-			func() { w.waiterOnce(0, quit, 200) },
-			func() { w.popWait(1); close(quit); signal() },
-			func() { wake(w) },
-		}
-	})
-}
+// The sleepers of sleepScenario's goroutines 0 and 1, besides popWait.
+func popNWait2(w *world, g int)       { w.popNWait(g, 2) }
+func waiterRound(w *world, g int)     { w.waiterOnce(g, 200) }
+func popWaitThenQuit(w *world, g int) { w.popWait(g); close(w.quit); signal() }
 
 // staleHint is a scenario whose consumers start from a head hint that
 // names a block recycled since (a state the hints' contract allows: its
