@@ -2,6 +2,7 @@ package queue_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -81,6 +82,35 @@ func ExampleWaiter() {
 	flush()
 	fmt.Println(flushed, "events flushed")
 	// Output: 10 events flushed
+}
+
+// A worker that retires itself once it has been idle for a while, with a
+// timer it keeps and resets: no allocation per wait.
+func ExampleQueue_PopNWaitTimer() {
+	q := queue.New[func()]()
+	ran := 0
+	for range 3 {
+		_ = q.Push(func() { ran++ })
+	}
+	const idle = 10 * time.Millisecond
+	t := time.NewTimer(idle)
+	defer t.Stop()
+	buf := make([]func(), 8)
+	for {
+		t.Reset(idle)
+		n, err := q.PopNWaitTimer(buf, t.C)
+		if errors.Is(err, queue.ErrTimedOut) {
+			break // idle: retire (a pool starts another when Sleepers() is zero)
+		}
+		if err != nil {
+			return // closed and drained
+		}
+		for _, task := range buf[:n] {
+			task()
+		}
+	}
+	fmt.Println(ran, "tasks, then retired")
+	// Output: 3 tasks, then retired
 }
 
 // A worker that polls instead, for a loop that does other work between
