@@ -92,9 +92,12 @@ type Config[T any] struct {
 }
 
 // New returns an empty queue on the start-up backend, without a Release hook.
-func New[T any]() *Queue[T] {
+func New[T any]() *Queue[T] { return newQueue[T](defaultBackend, nil, 0) }
+
+// newQueue returns an empty queue with its first core and its wait state.
+func newQueue[T any](b backend, release func(T), limit uint64) *Queue[T] {
 	q := new(Queue[T])
-	q.c.Store(newCore[T](defaultBackend, nil, 0, &q.c, newWaitState()))
+	q.c.Store(newCore(b, release, limit, &q.c, newWaitState()))
 	return q
 }
 
@@ -111,9 +114,7 @@ func NewWithConfig[T any](c Config[T]) (*Queue[T], error) {
 			return nil, err
 		}
 	}
-	q := new(Queue[T])
-	q.c.Store(newCore(b, c.Release, uint64(c.Limit), &q.c, newWaitState()))
-	return q, nil
+	return newQueue(b, c.Release, uint64(c.Limit)), nil
 }
 
 func (q *Queue[T]) core() *core[T] {

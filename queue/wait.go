@@ -51,10 +51,9 @@ type waitState struct {
 	wake        chan struct{} // one token per consumer to wake
 	roomWake    chan struct{} // one token per producer to wake
 	closed      chan struct{} // closed once the queue is closed (Done)
-	shut        uint64        // 1 once closed is
 	// 128 bytes in all: the allocator's 128-byte class keeps them on a
 	// line pair of their own, which every push reads.
-	_ [skel.Line - 48]byte
+	_ [skel.Line - 40]byte
 }
 
 // woke says what ended a sleep.
@@ -108,14 +107,13 @@ func (c *core[T]) wakeRoom(n int) { wake(c.w.roomWake, &c.w.roomWaiters, n) }
 
 // closeParkings closes Done's channel and wakes sleepers, consumers and
 // producers, for the hand-on to wake the rest (waitState); called by the
-// Close that closed the queue, after its CAS on the tail. Woken consumers
-// find the queue closed and empty, or take what is left; woken producers
-// find it closed.
+// Close that closed the queue, after its CAS on the tail, so once per
+// queue (a closed core is never sealed, and a sealed one never closes).
+// Woken consumers find the queue closed and empty, or take what is left;
+// woken producers find it closed.
 func (c *core[T]) closeParkings() {
-	if cas64(&c.w.shut, 0, 1) {
-		close(c.w.closed)
-		signal()
-	}
+	close(c.w.closed)
+	signal()
 	wake(c.w.wake, &c.w.waiters, closeWakeups)
 	wake(c.w.roomWake, &c.w.roomWaiters, closeWakeups)
 }
